@@ -1,0 +1,82 @@
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+
+import * as schema from "./schema/index";
+
+export type PoolOptions = {
+  /** Connections in the pool (plan 2.3: 20). */
+  max?: number;
+  /** Seconds to wait for a connection before failing: short, so a dead database fails fast. */
+  connectTimeoutSeconds?: number;
+  /** Seconds an idle connection is kept. */
+  idleTimeoutSeconds?: number;
+  /** Seconds after which a connection is replaced, whatever it is doing. */
+  maxLifetimeSeconds?: number;
+};
+
+export const defaultPoolOptions = {
+  max: 20,
+  connectTimeoutSeconds: 5,
+  idleTimeoutSeconds: 30,
+  maxLifetimeSeconds: 3600,
+} satisfies Required<PoolOptions>;
+
+export function createDatabase(url: string, options: PoolOptions = {}) {
+  const o = { ...defaultPoolOptions, ...options };
+  const sql = postgres(url, {
+    max: o.max,
+    connect_timeout: o.connectTimeoutSeconds,
+    idle_timeout: o.idleTimeoutSeconds,
+    max_lifetime: o.maxLifetimeSeconds,
+    onnotice: () => {},
+    connection: { application_name: "leadline" },
+  });
+  const db = drizzle(sql, { schema, casing: "snake_case" });
+  return {
+    db,
+    sql,
+    /** Waits for running queries, then closes every connection. */
+    close: (timeoutSeconds = 5) => sql.end({ timeout: timeoutSeconds }),
+  };
+}
+
+export type Database = ReturnType<typeof createDatabase>["db"];
+export type Sql = ReturnType<typeof createDatabase>["sql"];
+/** A database handle or an open transaction: what repositories take. */
+export type Executor = Database | Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/** "host:port" of a connection string, for messages (never the password). */
+export function describeTarget(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
+  } catch {
+    return "(unparseable DATABASE_URL)";
+  }
+}
+
+/**
+ * One line saying why the database cannot be reached, for start-up errors:
+ * "cannot reach PostgreSQL at 127.0.0.1:1/leadline: connection refused".
+ */
+export function describeConnectionError(url: string, error: unknown): string {
+  const e = error as { code?: string; message?: string; errno?: string };
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: "connection refused (nothing is listening there)",
+    ENOTFOUND: "host not found",
+    EAI_AGAIN: "host name lookup failed",
+    CONNECT_TIMEOUT: "connection timed out",
+    ETIMEDOUT: "connection timed out",
+    EHOSTUNREACH: "host unreachable",
+    "28P01": "password authentication failed",
+    "28000": "authentication rejected",
+    "3D000": "database does not exist",
+  };
+  const reason = (e.code && reasons[e.code]) ?? e.message ?? String(error);
+  return `cannot reach PostgreSQL at ${describeTarget(url)}: ${reason}`;
+}
+
+/** Resolves when the database answers a trivial query; rejects with the driver's error. */
+export async function ping(sql: Sql): Promise<void> {
+  await sql`select 1`;
+}

@@ -1,0 +1,8 @@
+import { defineConfig } from "vitest/config";
+
+// One Vitest run over every package and app; each keeps its own config.
+export default defineConfig({
+  test: {
+    projects: ["packages/*/vitest.config.ts", "apps/*/vitest.config.ts"],
+  },
+});
