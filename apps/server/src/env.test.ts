@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+
+import { EnvError, parseEnv } from "./env";
+
+describe("environment", () => {
+  it("defaults to the embedded set-up when nothing is set", () => {
+    const env = parseEnv({});
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.API_PORT).toBe(4000);
+    expect(env.PG_PORT).toBe(54329);
+    expect(env.widgetOrigin).toBe("http://localhost:3000");
+  });
+
+  it.each([
+    [{ API_PORT: "abc" }, /API_PORT: .*(number|whole)/],
+    [{ API_PORT: "70000" }, /API_PORT: must be a port 1–65535 \(got "70000"\)/],
+    [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL: must start with postgres:\/\//],
+    [{ ROLE: "cron" }, /ROLE: /],
+    [{ SESSION_SECRET: "short" }, /SESSION_SECRET: must be at least 32 characters/],
+    [{ NODE_ENV: "production" }, /SESSION_SECRET: required when NODE_ENV=production/],
+  ])("rejects %o naming the variable and why", (source, message) => {
+    expect(() => parseEnv(source)).toThrow(EnvError);
+    expect(() => parseEnv(source)).toThrow(message);
+  });
+
+  it("names every bad variable at once", () => {
+    expect(() => parseEnv({ API_PORT: "x", DB_POOL_MAX: "-1" })).toThrow(/API_PORT[\s\S]*DB_POOL_MAX/);
+  });
+});

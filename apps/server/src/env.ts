@@ -1,0 +1,89 @@
+/**
+ * The server's whole configuration, read once from the environment and
+ * validated. Nothing else reads process.env. An unset optional variable means
+ * "use the embedded default for that part" (see DESIGN.md, Contract).
+ */
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { z } from "zod";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+const port = (fallback: number) => z.coerce.number().int("must be a whole number").min(1, "must be a port 1–65535").max(65535, "must be a port 1–65535").default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int("must be a whole number").positive("must be positive").default(fallback);
+const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.url("must be a URL").optional());
+const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ROLE: z.enum(["api", "worker", "all"]).default("all"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  API_PORT: port(4000),
+  WIDGET_PORT: port(3000),
+  ADMIN_PORT: port(3001),
+  LLM_SIMULATOR_PORT: port(4010),
+  PG_PORT: port(54329),
+  /** Where embedded state lives (Postgres data, generated secrets). */
+  DATA_DIR: z.string().default(resolve(repoRoot, ".data")),
+
+  DATABASE_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url("must be a postgres:// URL").refine((u) => /^postgres(ql)?:\/\//.test(u), "must start with postgres:// or postgresql://").optional()),
+  DB_POOL_MAX: positiveInt(20),
+  DB_CONNECT_TIMEOUT_S: positiveInt(5),
+  DB_IDLE_TIMEOUT_S: positiveInt(30),
+  DB_MAX_LIFETIME_S: positiveInt(3600),
+
+  REDIS_URL: optionalUrl,
+  UNLEASH_URL: optionalUrl,
+  UNLEASH_CLIENT_TOKEN: optionalString,
+  UNLEASH_ADMIN_TOKEN: optionalString,
+
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  LLM_MAX_OUTPUT_TOKENS: positiveInt(400),
+  LLM_FIRST_TOKEN_TIMEOUT_MS: positiveInt(15_000),
+  LLM_IDLE_TIMEOUT_MS: positiveInt(15_000),
+
+  ADMIN_EMAIL: z.email("must be an email address").default("admin@demo.leadline.test"),
+  ADMIN_PASSWORD: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(8, "must be at least 8 characters").optional()),
+  SESSION_SECRET: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(32, "must be at least 32 characters").optional()),
+  SESSION_TTL_S: positiveInt(30 * 24 * 3600),
+  MAX_MESSAGE_CHARS: positiveInt(4000),
+
+  /** Public origins of the two Next apps: CORS and the demo site's allowed origins. */
+  WIDGET_ORIGIN: optionalUrl,
+  ADMIN_ORIGIN: optionalUrl,
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+});
+
+export type Env = z.infer<typeof schema> & { repoRoot: string; widgetOrigin: string; adminOrigin: string };
+
+export class EnvError extends Error {}
+
+/** Parses an environment; throws EnvError naming every bad variable and why. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "?");
+      return `${name}: ${issue.message} (got ${JSON.stringify(source[name])})`;
+    });
+    throw new EnvError(`Invalid environment:\n  ${lines.join("\n  ")}`);
+  }
+  const env = result.data;
+  if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {
+    throw new EnvError("Invalid environment:\n  SESSION_SECRET: required when NODE_ENV=production (at least 32 characters)");
+  }
+  return {
+    ...env,
+    repoRoot,
+    widgetOrigin: env.WIDGET_ORIGIN ? new URL(env.WIDGET_ORIGIN).origin : `http://localhost:${env.WIDGET_PORT}`,
+    adminOrigin: env.ADMIN_ORIGIN ? new URL(env.ADMIN_ORIGIN).origin : `http://localhost:${env.ADMIN_PORT}`,
+  };
+}
+
+export function readEnv(): Env {
+  return parseEnv(process.env);
+}

@@ -1,0 +1,69 @@
+import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import type { AppRouter } from "@leadline/api";
+import { createDatabase } from "@leadline/db/client";
+import { createTestDatabase, type TestDatabase } from "@leadline/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { startServer } from "./app";
+import { parseEnv } from "./env";
+import { createApiServer } from "./http";
+import { createLogger } from "./logger";
+
+const log = createLogger({ LOG_LEVEL: "silent" }, false);
+let database: TestDatabase;
+let server: Awaited<ReturnType<typeof startServer>>;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const env = parseEnv({ API_PORT: "1", WIDGET_ORIGIN: "http://widget.test" });
+  server = await startServer({ ...env, API_PORT: 0 }, log, { databaseUrl: database.url, sessionSecret: "x".repeat(32) });
+});
+afterAll(async () => {
+  await server?.stop();
+  await database?.drop();
+});
+
+describe("API server over HTTP", () => {
+  it("answers /healthz and /readyz", async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ database: "up" });
+  });
+
+  it("serves the tRPC router to @trpc/client", async () => {
+    const client = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${server.url}/trpc` })] });
+    await expect(client.system.status.query()).resolves.toEqual({ version: expect.any(String), database: "up" });
+  });
+
+  it("allows the widget's origin and no other", async () => {
+    const allowed = await fetch(`${server.url}/trpc/system.status`, { method: "OPTIONS", headers: { origin: "http://widget.test" } });
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("http://widget.test");
+    const other = await fetch(`${server.url}/trpc/system.status`, { method: "OPTIONS", headers: { origin: "http://evil.test" } });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("a missing procedure is a tRPC NOT_FOUND, not a crash", async () => {
+    const response = await fetch(`${server.url}/trpc/nope.nothing`);
+    expect(response.status).toBe(404);
+  });
+});
+
+describe("readiness", () => {
+  it("/readyz is 503 while the database is unreachable; /healthz stays 200", async () => {
+    const dead = createDatabase("postgres://postgres@127.0.0.1:1/none", { connectTimeoutSeconds: 1 });
+    const api = createApiServer({
+      services: { db: dead.db, sql: dead.sql, log, config: { sessionSecret: "x".repeat(32), sessionTtlSeconds: 60, maxMessageChars: 4000, version: "t" } },
+      corsOrigins: [],
+    });
+    const url = await api.listen(0, "127.0.0.1");
+    try {
+      expect((await fetch(`${url}/readyz`)).status).toBe(503);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      await api.close(1000);
+      await dead.close(0);
+    }
+  });
+});

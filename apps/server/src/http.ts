@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+
+import { appRouter, createContextFactory, type ApiServices } from "@leadline/api";
+import { ping } from "@leadline/db/client";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+
+import { StartupError } from "./database";
+
+export type HttpOptions = {
+  services: ApiServices;
+  /** Browser origins allowed to call the API (the widget and admin apps). */
+  corsOrigins: string[];
+};
+
+/** The API's HTTP server: tRPC at /trpc, health at /healthz and /readyz. */
+export function createApiServer({ services, corsOrigins }: HttpOptions) {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: "/trpc/",
+    createContext: createContextFactory(services),
+  });
+  const allowed = new Set(corsOrigins);
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
+    if (path === "/readyz") {
+      return void ping(services.sql).then(
+        () => sendJson(res, 200, { status: "ready", database: "up" }),
+        () => sendJson(res, 503, { status: "unavailable", database: "down" }),
+      );
+    }
+    if (path?.startsWith("/trpc/")) {
+      if (applyCors(req, res, allowed)) return;
+      return void trpc(req, res);
+    }
+    sendJson(res, 404, { error: "not found" });
+  });
+  return withGracefulClose(server);
+}
+
+/** Sets CORS headers for allowed origins; answers preflight requests. Returns true when done. */
+function applyCors(req: IncomingMessage, res: ServerResponse, allowed: Set<string>): boolean {
+  const origin = req.headers.origin;
+  if (origin && allowed.has(origin)) {
+    res.setHeader("access-control-allow-origin", origin);
+    res.setHeader("access-control-allow-credentials", "true");
+    res.setHeader("vary", "origin");
+  }
+  if (req.method === "OPTIONS") {
+    res.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
+    res.setHeader("access-control-allow-headers", "content-type, trpc-accept, x-request-id");
+    res.setHeader("access-control-max-age", "600");
+    res.writeHead(204).end();
+    return true;
+  }
+  return false;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
+}
+
+function withGracefulClose(server: Server) {
+  let inFlight = 0;
+  server.on("request", (_req, res: ServerResponse) => {
+    inFlight += 1;
+    res.once("close", () => (inFlight -= 1));
+  });
+  return {
+    server,
+    listen(port: number, host: string, name = "API_PORT"): Promise<string> {
+      return new Promise((resolve, reject) => {
+        const onError = (error: NodeJS.ErrnoException) =>
+          reject(
+            new StartupError(
+              error.code === "EADDRINUSE"
+                ? `port ${port} (${name}) is already in use; stop what uses it or set ${name}`
+                : `cannot listen on ${host}:${port} (${name}): ${error.message}`,
+            ),
+          );
+        server.once("error", onError);
+        server.listen(port, host, () => {
+          server.off("error", onError);
+          const address = server.address();
+          resolve(`http://${host}:${typeof address === "object" && address ? address.port : port}`);
+        });
+      });
+    },
+    /** Stops accepting, lets in-flight requests finish (up to timeoutMs), then cuts what is left. */
+    async close(timeoutMs: number): Promise<void> {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + timeoutMs;
+      while (inFlight > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 25));
+        server.closeIdleConnections();
+      }
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+export type ApiServer = ReturnType<typeof createApiServer>;

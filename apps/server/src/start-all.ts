@@ -1,0 +1,38 @@
+/**
+ * `pnpm start`: everything on one machine. Migrates and seeds, starts the API
+ * (and, as they exist, the LLM simulator and the Next apps), prints the URLs
+ * and the demo login. Ctrl-C stops it all, the embedded PostgreSQL last.
+ */
+import { seedDatabase } from "@leadline/db/seed";
+
+import { startServer } from "./app";
+import { resolveDatabaseUrl } from "./database";
+import { readEnv } from "./env";
+import { runMain } from "./lifecycle";
+import { createLogger } from "./logger";
+import { loadGeneratedSecrets } from "./secrets";
+
+runMain(async (onStop) => {
+  const env = readEnv();
+  const log = createLogger(env);
+  const database = await resolveDatabaseUrl(env, log);
+  onStop(database.stop);
+  const generated = await loadGeneratedSecrets(env.DATA_DIR);
+  const admin = { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD ?? generated.adminPassword };
+
+  const server = await startServer(env, log, { databaseUrl: database.url, sessionSecret: env.SESSION_SECRET ?? generated.sessionSecret });
+  onStop(server.stop);
+  await seedDatabase(server.services.db, { demoOrigins: [env.widgetOrigin], admin });
+
+  const lines = [
+    "",
+    "Leadline is running",
+    `  API          ${server.url}/trpc   (health: ${server.url}/healthz, ready: ${server.url}/readyz)`,
+    `  Database     ${database.embedded ? `embedded PostgreSQL on port ${env.PG_PORT} (data in ${env.DATA_DIR}/pg)` : "DATABASE_URL"}`,
+    `  Admin login  ${admin.email} / ${env.ADMIN_PASSWORD ? "(ADMIN_PASSWORD)" : admin.password}`,
+    "",
+    "Press Ctrl-C to stop.",
+    "",
+  ];
+  console.log(lines.join("\n"));
+});

@@ -1,0 +1,44 @@
+import type { Database, Sql } from "@leadline/db/client";
+
+/** The subset of pino the API uses, so tests can pass any logger. */
+export type Logger = {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  debug(obj: object | string, msg?: string): void;
+};
+
+export type ApiConfig = {
+  /** HMAC key for visitor session tokens. */
+  sessionSecret: string;
+  sessionTtlSeconds: number;
+  maxMessageChars: number;
+  version: string;
+};
+
+/** Long-lived things the server builds once and every request shares. */
+export type ApiServices = {
+  db: Database;
+  sql: Sql;
+  log: Logger;
+  config: ApiConfig;
+};
+
+/** What a procedure sees: the services plus facts about this request. */
+export type Context = ApiServices & {
+  /** The browser's Origin header, if any: the widget's embed page origin. */
+  origin: string | null;
+  requestId: string;
+};
+
+export function createContextFactory(services: ApiServices) {
+  return ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }): Context => {
+    const origin = req.headers.origin;
+    const id = req.headers["x-request-id"];
+    return {
+      ...services,
+      origin: typeof origin === "string" ? origin : null,
+      requestId: typeof id === "string" && id.length <= 64 ? id : crypto.randomUUID(),
+    };
+  };
+}

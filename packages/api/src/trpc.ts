@@ -1,0 +1,56 @@
+/**
+ * The one tRPC bootstrap: context type, error formatting and the procedure
+ * kinds. Routers import `router` and a procedure kind from here, nothing else.
+ */
+import { initTRPC } from "@trpc/server";
+import { z } from "zod";
+
+import type { Context } from "./context";
+import { toTRPCError } from "./errors";
+import { verifySessionToken } from "./chat/session-token";
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const serverError = error.code === "INTERNAL_SERVER_ERROR";
+    return {
+      ...shape,
+      // 5xx details never reach a client; the cause is logged where it was caught.
+      message: serverError ? "Something went wrong on our side. Please try again." : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        // Input validation failures: which field and why, for the caller to show.
+        issues: error.cause instanceof z.ZodError ? error.cause.issues.map((i) => ({ path: i.path.join("."), message: i.message })) : undefined,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Maps domain errors to tRPC codes in one place and logs every server fault once. */
+const errorMapping = t.middleware(async ({ ctx, next, path }) => {
+  const result = await next();
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
+    // tRPC wraps whatever a handler threw as an internal error; look at the original.
+    const mapped = toTRPCError(result.error.cause ?? result.error);
+    if (mapped.code === "INTERNAL_SERVER_ERROR") {
+      ctx.log.error({ err: mapped.cause, path, requestId: ctx.requestId }, "procedure failed");
+    }
+    if (mapped !== result.error) return { ...result, error: mapped };
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(errorMapping);
+
+/**
+ * For calls from the widget: the input carries a session token signed by the
+ * server; the context is narrowed to that session, its site and organization.
+ */
+export const visitorProcedure = publicProcedure.input(z.object({ sessionToken: z.string() })).use(async ({ ctx, input, next }) => {
+  const visitor = verifySessionToken(input.sessionToken, ctx.config.sessionSecret);
+  return next({ ctx: { ...ctx, visitor } });
+});
