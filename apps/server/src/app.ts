@@ -3,6 +3,7 @@ import { migrateDatabase } from "@leadline/db/migrate";
 import { connectDatabase } from "./database";
 import type { Env } from "./env";
 import { createApiServer } from "./http";
+import { createLlm, type LlmTarget } from "./llm";
 import type { AppLogger } from "./logger";
 
 export const VERSION = "0.1.0";
@@ -11,7 +12,7 @@ export const VERSION = "0.1.0";
  * Composition root of one server process: migrate, connect, serve. Returns
  * the URL and a stop() that drains requests and closes the pool.
  */
-export async function startServer(env: Env, log: AppLogger, options: { databaseUrl: string; sessionSecret: string }) {
+export async function startServer(env: Env, log: AppLogger, options: { databaseUrl: string; sessionSecret: string; llm: LlmTarget }) {
   // Connect first: a dead database is reported in one line before anything else runs.
   const database = await connectDatabase(options.databaseUrl, env);
   try {
@@ -30,6 +31,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
       maxMessageChars: env.MAX_MESSAGE_CHARS,
       version: VERSION,
     },
+    llm: createLlm(env, options.llm),
   };
   const api = createApiServer({ services, corsOrigins: [env.widgetOrigin, env.adminOrigin] });
   let url: string;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "./app";
 import { parseEnv } from "./env";
 import { createApiServer } from "./http";
+import { createLlm } from "./llm";
 import { createLogger } from "./logger";
 
 const log = createLogger({ LOG_LEVEL: "silent" }, false);
@@ -16,7 +17,7 @@ let server: Awaited<ReturnType<typeof startServer>>;
 beforeAll(async () => {
   database = await createTestDatabase();
   const env = parseEnv({ API_PORT: "1", WIDGET_ORIGIN: "http://widget.test" });
-  server = await startServer({ ...env, API_PORT: 0 }, log, { databaseUrl: database.url, sessionSecret: "x".repeat(32) });
+  server = await startServer({ ...env, API_PORT: 0 }, log, { databaseUrl: database.url, sessionSecret: "x".repeat(32), llm: { baseURL: "http://127.0.0.1:9/v1", apiKey: "k", demo: true } });
 });
 afterAll(async () => {
   await server?.stop();
@@ -52,9 +53,10 @@ describe("API server over HTTP", () => {
 
 describe("readiness", () => {
   it("/readyz is 503 while the database is unreachable; /healthz stays 200", async () => {
+    const env = parseEnv({});
     const dead = createDatabase("postgres://postgres@127.0.0.1:1/none", { connectTimeoutSeconds: 1 });
     const api = createApiServer({
-      services: { db: dead.db, sql: dead.sql, log, config: { sessionSecret: "x".repeat(32), sessionTtlSeconds: 60, maxMessageChars: 4000, version: "t" } },
+      services: { db: dead.db, sql: dead.sql, log, config: { sessionSecret: "x".repeat(32), sessionTtlSeconds: 60, maxMessageChars: 4000, version: "t" }, llm: createLlm(env, { baseURL: "http://127.0.0.1:9/v1", apiKey: "k", demo: true }) },
       corsOrigins: [],
     });
     const url = await api.listen(0, "127.0.0.1");

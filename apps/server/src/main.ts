@@ -6,6 +6,7 @@ import { startServer } from "./app";
 import { resolveDatabaseUrl } from "./database";
 import { readEnv } from "./env";
 import { runMain } from "./lifecycle";
+import { resolveLlmTarget } from "./llm";
 import { createLogger } from "./logger";
 import { loadGeneratedSecrets } from "./secrets";
 
@@ -15,7 +16,7 @@ runMain(async (onStop) => {
   const database = await resolveDatabaseUrl(env, log);
   onStop(database.stop);
   const sessionSecret = env.SESSION_SECRET ?? (await loadGeneratedSecrets(env.DATA_DIR)).sessionSecret;
-  const server = await startServer(env, log, { databaseUrl: database.url, sessionSecret });
+  const server = await startServer(env, log, { databaseUrl: database.url, sessionSecret, llm: resolveLlmTarget(env) });
   onStop(server.stop);
   log.info({ url: server.url, role: env.ROLE }, "Leadline API listening");
 });

@@ -9,6 +9,7 @@ import { startServer } from "./app";
 import { resolveDatabaseUrl } from "./database";
 import { readEnv } from "./env";
 import { runMain } from "./lifecycle";
+import { resolveLlmTarget, startLocalSimulator } from "./llm";
 import { createLogger } from "./logger";
 import { loadGeneratedSecrets } from "./secrets";
 
@@ -20,7 +21,14 @@ runMain(async (onStop) => {
   const generated = await loadGeneratedSecrets(env.DATA_DIR);
   const admin = { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD ?? generated.adminPassword };
 
-  const server = await startServer(env, log, { databaseUrl: database.url, sessionSecret: env.SESSION_SECRET ?? generated.sessionSecret });
+  let llm = resolveLlmTarget(env);
+  if (llm.demo) {
+    const simulator = await startLocalSimulator(env);
+    onStop(() => simulator.close());
+    llm = resolveLlmTarget(env, simulator.url);
+  }
+
+  const server = await startServer(env, log, { databaseUrl: database.url, sessionSecret: env.SESSION_SECRET ?? generated.sessionSecret, llm });
   onStop(server.stop);
   await seedDatabase(server.services.db, { demoOrigins: [env.widgetOrigin], admin });
 
@@ -28,6 +36,7 @@ runMain(async (onStop) => {
     "",
     "Leadline is running",
     `  API          ${server.url}/trpc   (health: ${server.url}/healthz, ready: ${server.url}/readyz)`,
+    `  Model        ${llm.demo ? `offline demo simulator at ${llm.baseURL}` : `${env.OPENAI_MODEL} at ${llm.baseURL ?? "OpenAI"}`}`,
     `  Database     ${database.embedded ? `embedded PostgreSQL on port ${env.PG_PORT} (data in ${env.DATA_DIR}/pg)` : "DATABASE_URL"}`,
     `  Admin login  ${admin.email} / ${env.ADMIN_PASSWORD ? "(ADMIN_PASSWORD)" : admin.password}`,
     "",

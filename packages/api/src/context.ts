@@ -1,4 +1,5 @@
 import type { Database, Sql } from "@leadline/db/client";
+import type { LlmClient } from "@leadline/llm/client";
 
 /** The subset of pino the API uses, so tests can pass any logger. */
 export type Logger = {
@@ -22,6 +23,11 @@ export type ApiServices = {
   sql: Sql;
   log: Logger;
   config: ApiConfig;
+  llm: {
+    client: LlmClient;
+    /** True when answers come from the offline simulator: the widget says so. */
+    demo: boolean;
+  };
 };
 
 /** What a procedure sees: the services plus facts about this request. */

@@ -1,7 +1,9 @@
+import { chatRouter } from "./routers/chat";
 import { systemRouter } from "./routers/system";
 import { router } from "./trpc";
 
 export const appRouter = router({
+  chat: chatRouter,
   system: systemRouter,
 });
 

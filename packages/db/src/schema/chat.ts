@@ -51,6 +51,11 @@ export const chatMessages = pgTable(
     status: messageStatus("status").notNull().default("complete"),
     /** Set by the widget on user messages: a resend with the same id is the same message. */
     clientMessageId: text("client_message_id"),
+    /**
+     * On user messages: when a server started answering it. A resend while this
+     * is recent waits for that answer instead of calling the model again.
+     */
+    answerStartedAt: timestamp("answer_started_at", { withTimezone: true }),
     /** On assistant messages: the user message this answers. */
     replyToId: uuid("reply_to_id"),
     model: text("model"),

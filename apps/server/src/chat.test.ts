@@ -1,0 +1,234 @@
+import type { AppRouter } from "@leadline/api";
+import { signSessionToken } from "@leadline/api/session-token";
+import { chatMessages, chatSessions, messageCosts, requestTimings, sites, visitors } from "@leadline/db/schema";
+import type { SendEvent } from "@leadline/validators/chat";
+import { TRPCClientError } from "@trpc/client";
+import { count, eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+
+import { startTestStack, type TestStack } from "./testing";
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ env: { LLM_FIRST_TOKEN_TIMEOUT_MS: "1500", LLM_IDLE_TIMEOUT_MS: "800", MAX_MESSAGE_CHARS: "200" } });
+});
+afterAll(() => stack?.stop());
+afterEach(() => stack.simulator.clearFault());
+
+let counter = 0;
+const newId = () => `msg-${Date.now().toString(36)}-${(counter += 1)}`;
+
+/** Sends and collects every event with its arrival time. */
+async function send(token: string, text: string, clientMessageId = newId(), signal?: AbortSignal) {
+  const stream = await stack.client().chat.send.mutate({ sessionToken: token, clientMessageId, text }, { signal });
+  const events: (SendEvent & { at: number })[] = [];
+  for await (const event of stream) events.push({ ...event, at: performance.now() });
+  return events;
+}
+
+const startSession = () => stack.client().chat.startSession.mutate({ siteKey: "demo" });
+const tableCounts = async () => {
+  const db = stack.database.db;
+  const [[v], [s], [m]] = await Promise.all([
+    db.select({ n: count() }).from(visitors),
+    db.select({ n: count() }).from(chatSessions),
+    db.select({ n: count() }).from(chatMessages),
+  ]);
+  return { visitors: v!.n, sessions: s!.n, messages: m!.n };
+};
+const expectCode = async (promise: Promise<unknown>, code: string) => {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(TRPCClientError);
+  expect((error as TRPCClientError<AppRouter>).data?.code).toBe(code);
+  return error as TRPCClientError<AppRouter>;
+};
+
+describe("chat.startSession", () => {
+  it("returns a signed session, greeting and theme for an allowed origin", async () => {
+    const session = await startSession();
+    expect(session.sessionToken).toMatch(/^[\w-]+\.[\w-]+$/);
+    expect(session.greeting).toMatch(/Demo/);
+    expect(session.theme.primaryColor).toMatch(/^#/);
+    expect(session.demoModel).toBe(true);
+  });
+
+  it("unknown site key: NOT_FOUND; disallowed origin: FORBIDDEN; nothing written", async () => {
+    const before = await tableCounts();
+    await expectCode(stack.client().chat.startSession.mutate({ siteKey: "nope" }), "NOT_FOUND");
+    await expectCode(stack.client("https://evil.example").chat.startSession.mutate({ siteKey: "demo" }), "FORBIDDEN");
+    expect(await tableCounts()).toEqual(before);
+  });
+});
+
+describe("chat.send", () => {
+  it("streams the answer: ack, tokens arriving over time, done; usage, cost and timings stored", async () => {
+    stack.simulator.setProfile({ firstTokenMs: 100, msPerToken: 25 });
+    const { sessionToken } = await startSession();
+    const events = await send(sessionToken, "Hi there, I'm Ana from Globex");
+    stack.simulator.setProfile({ firstTokenMs: 50, msPerToken: 5 });
+
+    expect(events[0]?.type).toBe("ack");
+    const tokens = events.filter((e) => e.type === "token");
+    expect(tokens.length).toBeGreaterThan(5);
+    // Streaming is real: the first token arrived well before the last one was even sent.
+    const spread = tokens.at(-1)!.at - tokens[0]!.at;
+    expect(spread).toBeGreaterThan(0.3 * 25 * (tokens.length - 1));
+    const done = events.at(-1)!;
+    if (done.type !== "done") throw new Error(`expected done, got ${JSON.stringify(done)}`);
+    expect(done.status).toBe("complete");
+    expect(done.text).toBe(tokens.map((t) => (t.type === "token" ? t.text : "")).join(""));
+    expect(done.usage.completionTokens).toBeGreaterThan(0);
+    expect(done.usage.estimated).toBe(false);
+    expect(done.cost.priced).toBe(true);
+    expect(Number(done.cost.usd)).toBeGreaterThan(0);
+
+    const db = stack.database.db;
+    const [stored] = await db.select().from(chatMessages).where(eq(chatMessages.id, done.messageId));
+    expect(stored).toMatchObject({ role: "assistant", status: "complete", content: done.text, model: "gpt-4o-mini", completionTokens: done.usage.completionTokens });
+    const [cost] = await db.select().from(messageCosts).where(eq(messageCosts.messageId, done.messageId));
+    expect(cost).toMatchObject({ priced: true, costUsd: done.cost.usd });
+    await expect.poll(async () => (await db.select().from(requestTimings).where(eq(requestTimings.messageId, done.messageId)))[0]).toMatchObject({
+      timeToFirstTokenMs: expect.any(Number),
+      totalMs: expect.any(Number),
+      outcome: "complete",
+    });
+  });
+
+  it("the same clientMessageId again: no second message, no second model call", async () => {
+    const { sessionToken } = await startSession();
+    const id = newId();
+    const first = await send(sessionToken, "What does it cost?", id);
+    const requests = stack.simulator.stats().requests;
+    const messages = (await tableCounts()).messages;
+    const again = await send(sessionToken, "What does it cost?", id);
+    expect(again[0]).toMatchObject({ type: "ack", replay: true });
+    expect(again.at(-1)).toMatchObject({ type: "done", messageId: (first.at(-1) as { messageId: string }).messageId });
+    expect(stack.simulator.stats().requests).toBe(requests);
+    expect((await tableCounts()).messages).toBe(messages);
+  });
+
+  it("two concurrent sends of one message: one model call, the same answer for both", async () => {
+    stack.simulator.setProfile({ firstTokenMs: 300, msPerToken: 10 });
+    const { sessionToken } = await startSession();
+    const id = newId();
+    const requests = stack.simulator.stats().requests;
+    const [a, b] = await Promise.all([send(sessionToken, "Tell me more", id), send(sessionToken, "Tell me more", id)]);
+    stack.simulator.setProfile({ firstTokenMs: 50, msPerToken: 5 });
+    expect(stack.simulator.stats().requests).toBe(requests + 1);
+    expect(a.at(-1)).toMatchObject({ type: "done" });
+    expect((b.at(-1) as { text: string }).text).toBe((a.at(-1) as { text: string }).text);
+  });
+
+  it("a stream that stalls midway keeps its partial text, marked partial, usage estimated", async () => {
+    const { sessionToken } = await startSession();
+    stack.simulator.setFault({ stallAfterTokens: 3 });
+    const events = await send(sessionToken, "Hello?");
+    const done = events.at(-1);
+    if (done?.type !== "done") throw new Error(`expected done, got ${JSON.stringify(done)}`);
+    expect(done.status).toBe("partial");
+    expect(done.text.length).toBeGreaterThan(0);
+    expect(done.usage.estimated).toBe(true);
+    const [stored] = await stack.database.db.select().from(chatMessages).where(eq(chatMessages.id, done.messageId));
+    expect(stored).toMatchObject({ status: "partial", content: done.text, errorCode: "timeout", usageEstimated: true });
+    await expect.poll(() => stack.simulator.stats().inFlight).toBe(0);
+  });
+
+  it.each([
+    ["error500", "upstream_error"],
+    ["error429", "rate_limited"],
+    ["hang", "timeout"],
+  ] as const)("model fault %s: a clear %s error, a failed message stored, nothing left hanging", async (fault, code) => {
+    const { sessionToken } = await startSession();
+    stack.simulator.setFault(fault);
+    const events = await send(sessionToken, "Anyone there?");
+    const last = events.at(-1);
+    expect(last).toMatchObject({ type: "error", code, retryable: true, message: expect.stringMatching(/try again/i) });
+    const [stored] = await stack.database.db.select().from(chatMessages).where(eq(chatMessages.id, (last as { messageId: string }).messageId));
+    expect(stored).toMatchObject({ status: "failed", errorCode: code });
+    await expect.poll(() => stack.simulator.stats().inFlight).toBe(0);
+
+    // The visitor's retry of the same message is answered once the model is back.
+    stack.simulator.clearFault();
+    const retried = await send(sessionToken, "Anyone there?", (events[0] as { clientMessageId: string }).clientMessageId);
+    expect(retried.at(-1)).toMatchObject({ type: "done", status: "complete" });
+  });
+
+  it("the visitor disconnecting aborts the model request; the partial answer is stored", async () => {
+    stack.simulator.setProfile({ firstTokenMs: 50, msPerToken: 100 });
+    const { sessionToken } = await startSession();
+    const aborted = stack.simulator.stats().aborted;
+    const controller = new AbortController();
+    const clientMessageId = newId();
+    const stream = await stack.client().chat.send.mutate({ sessionToken, clientMessageId, text: "Long answer please" }, { signal: controller.signal });
+    const reading = (async () => {
+      for await (const event of stream) if (event.type === "token") controller.abort();
+    })();
+    await reading.catch(() => {});
+    await expect.poll(() => stack.simulator.stats().aborted, { timeout: 5000 }).toBe(aborted + 1);
+    stack.simulator.setProfile({ firstTokenMs: 50, msPerToken: 5 });
+    await expect
+      .poll(async () => {
+        const [user] = await stack.database.db.select().from(chatMessages).where(eq(chatMessages.clientMessageId, clientMessageId));
+        if (!user) return undefined;
+        const [reply] = await stack.database.db.select().from(chatMessages).where(eq(chatMessages.replyToId, user.id));
+        return reply;
+      })
+      .toMatchObject({ status: "partial", errorCode: "aborted" });
+  });
+});
+
+describe("chat.send bad input", () => {
+  it.each([
+    ["empty text", "   "],
+    ["text over the configured limit", "x".repeat(201)],
+    ["control characters", "hello\u0000world"],
+  ])("%s: BAD_REQUEST before any model call, nothing written", async (_label, text) => {
+    const { sessionToken } = await startSession();
+    const before = await tableCounts();
+    const requests = stack.simulator.stats().requests;
+    await expectCode(stack.client().chat.send.mutate({ sessionToken, clientMessageId: newId(), text }), "BAD_REQUEST");
+    expect(await tableCounts()).toEqual(before);
+    expect(stack.simulator.stats().requests).toBe(requests);
+  });
+
+  it("forged, expired and other-site tokens are refused; nothing written, no model call", async () => {
+    const { sessionToken, sessionId } = await startSession();
+    const secret = stack.services.config.sessionSecret;
+    const [site] = await stack.database.db.select().from(sites).where(eq(sites.publicKey, "demo"));
+    const [otherSite] = await stack.database.db
+      .insert(sites)
+      .values({ ...site!, id: undefined, publicKey: "other", createdAt: undefined, updatedAt: undefined })
+      .returning();
+    const before = await tableCounts();
+    const requests = stack.simulator.stats().requests;
+    const attempt = (token: string) => stack.client().chat.send.mutate({ sessionToken: token, clientMessageId: newId(), text: "hi" });
+
+    const [body] = sessionToken.split(".");
+    await expectCode(attempt(`${body}.${"A".repeat(43)}`), "UNAUTHORIZED");
+    const claims = { sessionId, siteId: site!.id, organizationId: stack.organizationId };
+    await expectCode(attempt(signSessionToken(claims, secret, -10)), "UNAUTHORIZED");
+    await expectCode(attempt(signSessionToken(claims, "another-secret-".padEnd(40, "y"), 60)), "UNAUTHORIZED");
+    await expectCode(attempt(signSessionToken({ ...claims, siteId: otherSite!.id }, secret, 60)), "NOT_FOUND");
+    expect(await tableCounts()).toEqual(before);
+    expect(stack.simulator.stats().requests).toBe(requests);
+  });
+});
+
+describe("chat.history and chat.feedback", () => {
+  it("history returns the conversation; feedback is stored and shown; another session's message is NOT_FOUND", async () => {
+    const { sessionToken } = await startSession();
+    const events = await send(sessionToken, "My email is ana@globex.example");
+    const done = events.at(-1) as Extract<SendEvent, { type: "done" }>;
+    await stack.client().chat.feedback.mutate({ sessionToken, messageId: done.messageId, rating: "up" });
+
+    const history = await stack.client().chat.history.query({ sessionToken });
+    expect(history.map((m) => [m.role, m.feedback])).toEqual([
+      ["user", null],
+      ["assistant", "up"],
+    ]);
+    expect(history[0]?.content).toBe("My email is ana@globex.example");
+
+    const other = await startSession();
+    await expectCode(stack.client().chat.feedback.mutate({ sessionToken: other.sessionToken, messageId: done.messageId, rating: "down" }), "NOT_FOUND");
+  });
+});

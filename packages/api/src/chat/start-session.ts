@@ -1,0 +1,48 @@
+import { eq, sql } from "drizzle-orm";
+
+import { chatSessions, sites, visitors } from "@leadline/db/schema";
+import type { StartSessionOutput } from "@leadline/validators/chat";
+import type { z } from "zod";
+import type { startSessionInput } from "@leadline/validators/chat";
+
+import type { Context } from "../context";
+import { forbidden, notFound } from "../errors";
+import { signSessionToken } from "./session-token";
+
+/**
+ * A new chat session on a site. The site key is public, so the browser's
+ * Origin must be one the site allows; the returned token binds the session,
+ * its site and its organization, signed by the server.
+ */
+export async function startSession(ctx: Context, input: z.infer<typeof startSessionInput>): Promise<StartSessionOutput> {
+  // The public key is the entry point: it is what tells us the organization.
+  const [site] = await ctx.db.select().from(sites).where(eq(sites.publicKey, input.siteKey));
+  if (!site) throw notFound("Site");
+  if (!ctx.origin || !site.allowedOrigins.includes(ctx.origin)) {
+    throw forbidden(`This site does not allow chats from ${ctx.origin ?? "an unknown origin"}`);
+  }
+
+  const sessionId = await ctx.db.transaction(async (tx) => {
+    const [visitor] = await tx
+      .insert(visitors)
+      .values({ organizationId: site.organizationId, siteId: site.id, externalId: input.visitorId ?? null })
+      .onConflictDoUpdate({ target: [visitors.siteId, visitors.externalId], set: { lastSeenAt: sql`now()` } })
+      .returning({ id: visitors.id });
+    if (!visitor) throw new Error("visitor was not stored");
+    const [session] = await tx
+      .insert(chatSessions)
+      .values({ organizationId: site.organizationId, siteId: site.id, visitorId: visitor.id })
+      .returning({ id: chatSessions.id });
+    if (!session) throw new Error("session was not stored");
+    return session.id;
+  });
+
+  const claims = { sessionId, siteId: site.id, organizationId: site.organizationId };
+  return {
+    sessionId,
+    sessionToken: signSessionToken(claims, ctx.config.sessionSecret, ctx.config.sessionTtlSeconds),
+    greeting: site.greeting,
+    theme: site.theme,
+    demoModel: ctx.llm.demo,
+  };
+}

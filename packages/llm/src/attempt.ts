@@ -1,0 +1,120 @@
+import type OpenAI from "openai";
+
+import type { ChatMessage, LlmClientOptions, LlmEvent, LlmUsage } from "./client";
+import { describeFailure, type Failure, type Stop } from "./failures";
+
+export type AttemptContext = {
+  openai: OpenAI;
+  options: LlmClientOptions;
+  messages: ChatMessage[];
+  signal: AbortSignal | undefined;
+  /** Shared across attempts: what the visitor has already been sent. */
+  progress: { text: string; firstTokenAt: number | null };
+};
+
+export type AttemptResult =
+  | { ok: true; usage: LlmUsage | null; model: string }
+  | { ok: false; failure: Failure };
+
+type TokenEvent = Extract<LlmEvent, { type: "token" }>;
+
+/**
+ * One upstream request. Yields content deltas; returns how it ended. Every
+ * exit path aborts the request's own controller, which closes the upstream
+ * connection if it is still open.
+ */
+export async function* runAttempt(ctx: AttemptContext): AsyncGenerator<TokenEvent, AttemptResult> {
+  const { options, signal } = ctx;
+  const controller = new AbortController();
+  let stop: Stop | null = null;
+  const halt = (reason: Stop) => {
+    stop ??= reason;
+    controller.abort();
+  };
+  const onCallerAbort = () => halt({ code: "aborted", message: "the caller aborted the request" });
+  signal?.addEventListener("abort", onCallerAbort, { once: true });
+  if (signal?.aborted) onCallerAbort();
+
+  const watchdog = createWatchdog();
+  watchdog.arm(options.firstTokenTimeoutMs, () =>
+    halt({ code: "timeout", message: `no first token within ${options.firstTokenTimeoutMs} ms` }),
+  );
+  const armIdle = () =>
+    watchdog.arm(options.idleTimeoutMs, () =>
+      halt({ code: "timeout", message: `the stream was idle for ${options.idleTimeoutMs} ms` }),
+    );
+
+  let usage: LlmUsage | null = null;
+  let model = options.model;
+  let finished = false;
+  let receivedToken = false;
+  try {
+    const stream = await ctx.openai.chat.completions.create(
+      {
+        model: options.model,
+        messages: ctx.messages,
+        stream: true,
+        stream_options: { include_usage: true },
+        max_completion_tokens: options.maxOutputTokens,
+      },
+      { signal: controller.signal },
+    );
+    for await (const chunk of stream) {
+      // Chunks already buffered when we stopped are not delivered: after an abort nothing more reaches the caller.
+      if (stop) break;
+      model = chunk.model || model;
+      if (chunk.usage) usage = readUsage(chunk.usage);
+      const choice = chunk.choices[0];
+      if (choice?.finish_reason) finished = true;
+      const text = choice?.delta.content;
+      if (text) {
+        receivedToken = true;
+        ctx.progress.text += text;
+        ctx.progress.firstTokenAt ??= performance.now();
+        // A slow consumer is not an idle upstream: the clock stops while we wait for it.
+        watchdog.disarm();
+        yield { type: "token", text };
+      }
+      // Until the first token only the first-token deadline counts; after it, any chunk is a sign of life.
+      if (receivedToken) armIdle();
+    }
+  } catch (error) {
+    return { ok: false, failure: describeFailure(error, stop) };
+  } finally {
+    watchdog.disarm();
+    signal?.removeEventListener("abort", onCallerAbort);
+    controller.abort();
+  }
+  // The SDK ends the iteration quietly when its request is aborted, so our own stop is checked here.
+  if (stop) return { ok: false, failure: describeFailure(null, stop) };
+  if (!finished) {
+    return {
+      ok: false,
+      failure: { code: "upstream_error", message: "the stream ended before the model finished", retryable: true },
+    };
+  }
+  return { ok: true, usage, model };
+}
+
+function readUsage(usage: OpenAI.CompletionUsage): LlmUsage {
+  return {
+    promptTokens: usage.prompt_tokens,
+    cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    completionTokens: usage.completion_tokens,
+    estimated: false,
+  };
+}
+
+function createWatchdog() {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    arm(ms: number, onExpire: () => void) {
+      clearTimeout(timer);
+      timer = setTimeout(onExpire, ms);
+    },
+    disarm() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
