@@ -3,7 +3,10 @@ import { migrateDatabase } from "@leadline/db/migrate";
 import { connectDatabase } from "./database";
 import type { Env } from "./env";
 import { createApiServer } from "./http";
+import { defaultFlags, staticFlagResolver, type FlagResolver } from "@leadline/flags/definitions";
+
 import { createLlm, type LlmTarget } from "./llm";
+import { startPipeline } from "./pipeline";
 import type { AppLogger } from "./logger";
 
 export const VERSION = "0.1.0";
@@ -12,11 +15,19 @@ export const VERSION = "0.1.0";
  * Composition root of one server process: migrate, connect, serve. Returns
  * the URL and a stop() that drains requests and closes the pool.
  */
-export async function startServer(env: Env, log: AppLogger, options: { databaseUrl: string; sessionSecret: string; llm: LlmTarget }) {
+export async function startServer(env: Env, log: AppLogger, options: { databaseUrl: string; sessionSecret: string; llm: LlmTarget; flags?: FlagResolver }) {
   // Connect first: a dead database is reported in one line before anything else runs.
   const database = await connectDatabase(options.databaseUrl, env);
   try {
     await migrateDatabase(options.databaseUrl, (m) => log.info(m));
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const llm = createLlm(env, options.llm);
+  let pipeline: Awaited<ReturnType<typeof startPipeline>>;
+  try {
+    pipeline = await startPipeline(env, log, { url: options.databaseUrl, ...database }, llm);
   } catch (error) {
     await database.close();
     throw error;
@@ -31,21 +42,26 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
       maxMessageChars: env.MAX_MESSAGE_CHARS,
       version: VERSION,
     },
-    llm: createLlm(env, options.llm),
+    llm,
+    flags: options.flags ?? staticFlagResolver(defaultFlags()),
+    pipeline: pipeline.deps,
   };
-  const api = createApiServer({ services, corsOrigins: [env.widgetOrigin, env.adminOrigin] });
+  const api = createApiServer({ services, corsOrigins: [env.widgetOrigin, env.adminOrigin], metrics: pipeline.metrics.registry });
   let url: string;
   try {
     url = await api.listen(env.API_PORT, env.HOST);
   } catch (error) {
+    await pipeline.stop();
     await database.close();
     throw error;
   }
   return {
     url,
     services,
+    pipeline,
     async stop() {
       await api.close(env.SHUTDOWN_TIMEOUT_MS);
+      await pipeline.stop();
       await database.close();
     },
   };

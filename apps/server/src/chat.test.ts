@@ -26,6 +26,9 @@ async function send(token: string, text: string, clientMessageId = newId(), sign
   return events;
 }
 
+/** The event that ended the answer (an "enhanced" event may follow it). */
+const final = (events: SendEvent[]) => events.filter((e) => e.type !== "enhanced").at(-1);
+
 const startSession = () => stack.client().chat.startSession.mutate({ siteKey: "demo" });
 const tableCounts = async () => {
   const db = stack.database.db;
@@ -73,7 +76,7 @@ describe("chat.send", () => {
     // Streaming is real: the first token arrived well before the last one was even sent.
     const spread = tokens.at(-1)!.at - tokens[0]!.at;
     expect(spread).toBeGreaterThan(0.3 * 25 * (tokens.length - 1));
-    const done = events.at(-1)!;
+    const done = events.find((e) => e.type === "done")!;
     if (done.type !== "done") throw new Error(`expected done, got ${JSON.stringify(done)}`);
     expect(done.status).toBe("complete");
     expect(done.text).toBe(tokens.map((t) => (t.type === "token" ? t.text : "")).join(""));
@@ -85,8 +88,10 @@ describe("chat.send", () => {
     const db = stack.database.db;
     const [stored] = await db.select().from(chatMessages).where(eq(chatMessages.id, done.messageId));
     expect(stored).toMatchObject({ role: "assistant", status: "complete", content: done.text, model: "gpt-4o-mini", completionTokens: done.usage.completionTokens });
-    const [cost] = await db.select().from(messageCosts).where(eq(messageCosts.messageId, done.messageId));
-    expect(cost).toMatchObject({ priced: true, costUsd: done.cost.usd });
+    // The cost row is written by a background stage: it follows shortly after the answer.
+    await expect
+      .poll(async () => (await db.select().from(messageCosts).where(eq(messageCosts.messageId, done.messageId)))[0])
+      .toMatchObject({ priced: true, costUsd: done.cost.usd });
     await expect.poll(async () => (await db.select().from(requestTimings).where(eq(requestTimings.messageId, done.messageId)))[0]).toMatchObject({
       timeToFirstTokenMs: expect.any(Number),
       totalMs: expect.any(Number),
@@ -102,7 +107,7 @@ describe("chat.send", () => {
     const messages = (await tableCounts()).messages;
     const again = await send(sessionToken, "What does it cost?", id);
     expect(again[0]).toMatchObject({ type: "ack", replay: true });
-    expect(again.at(-1)).toMatchObject({ type: "done", messageId: (first.at(-1) as { messageId: string }).messageId });
+    expect(final(again)).toMatchObject({ type: "done", messageId: (final(first) as { messageId: string }).messageId });
     expect(stack.simulator.stats().requests).toBe(requests);
     expect((await tableCounts()).messages).toBe(messages);
   });
@@ -115,15 +120,15 @@ describe("chat.send", () => {
     const [a, b] = await Promise.all([send(sessionToken, "Tell me more", id), send(sessionToken, "Tell me more", id)]);
     stack.simulator.setProfile({ firstTokenMs: 50, msPerToken: 5 });
     expect(stack.simulator.stats().requests).toBe(requests + 1);
-    expect(a.at(-1)).toMatchObject({ type: "done" });
-    expect((b.at(-1) as { text: string }).text).toBe((a.at(-1) as { text: string }).text);
+    expect(final(a)).toMatchObject({ type: "done" });
+    expect((final(b) as { text: string }).text).toBe((final(a) as { text: string }).text);
   });
 
   it("a stream that stalls midway keeps its partial text, marked partial, usage estimated", async () => {
     const { sessionToken } = await startSession();
     stack.simulator.setFault({ stallAfterTokens: 3 });
     const events = await send(sessionToken, "Hello?");
-    const done = events.at(-1);
+    const done = final(events);
     if (done?.type !== "done") throw new Error(`expected done, got ${JSON.stringify(done)}`);
     expect(done.status).toBe("partial");
     expect(done.text.length).toBeGreaterThan(0);
@@ -141,7 +146,7 @@ describe("chat.send", () => {
     const { sessionToken } = await startSession();
     stack.simulator.setFault(fault);
     const events = await send(sessionToken, "Anyone there?");
-    const last = events.at(-1);
+    const last = final(events);
     expect(last).toMatchObject({ type: "error", code, retryable: true, message: expect.stringMatching(/try again/i) });
     const [stored] = await stack.database.db.select().from(chatMessages).where(eq(chatMessages.id, (last as { messageId: string }).messageId));
     expect(stored).toMatchObject({ status: "failed", errorCode: code });
@@ -150,7 +155,7 @@ describe("chat.send", () => {
     // The visitor's retry of the same message is answered once the model is back.
     stack.simulator.clearFault();
     const retried = await send(sessionToken, "Anyone there?", (events[0] as { clientMessageId: string }).clientMessageId);
-    expect(retried.at(-1)).toMatchObject({ type: "done", status: "complete" });
+    expect(final(retried)).toMatchObject({ type: "done", status: "complete" });
   });
 
   it("the visitor disconnecting aborts the model request; the partial answer is stored", async () => {
@@ -218,7 +223,7 @@ describe("chat.history and chat.feedback", () => {
   it("history returns the conversation; feedback is stored and shown; another session's message is NOT_FOUND", async () => {
     const { sessionToken } = await startSession();
     const events = await send(sessionToken, "My email is ana@globex.example");
-    const done = events.at(-1) as Extract<SendEvent, { type: "done" }>;
+    const done = events.find((e) => e.type === "done") as Extract<SendEvent, { type: "done" }>;
     await stack.client().chat.feedback.mutate({ sessionToken, messageId: done.messageId, rating: "up" });
 
     const history = await stack.client().chat.history.query({ sessionToken });

@@ -56,6 +56,14 @@ const schema = z.object({
   WIDGET_ORIGIN: optionalUrl,
   ADMIN_ORIGIN: optionalUrl,
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+
+  /** How long a chat stream stays open after "done" for an "enhanced" event. */
+  ENHANCEMENT_WINDOW_MS: positiveInt(1500),
+  WORKER_CONCURRENCY: positiveInt(4),
+  WEBHOOK_RETRIES: positiveInt(8),
+  WEBHOOK_RETRY_DELAY_S: positiveInt(5),
+  /** Committed work older than this that never reached the queue is re-enqueued by the outbox relay. */
+  OUTBOX_RELAY_AFTER_MS: positiveInt(15_000),
 });
 
 export type Env = z.infer<typeof schema> & { repoRoot: string; widgetOrigin: string; adminOrigin: string };

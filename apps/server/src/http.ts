@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { appRouter, createContextFactory, type ApiServices } from "@leadline/api";
 import { ping } from "@leadline/db/client";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import type { Registry } from "prom-client";
 
 import { StartupError } from "./database";
 
@@ -10,10 +11,12 @@ export type HttpOptions = {
   services: ApiServices;
   /** Browser origins allowed to call the API (the widget and admin apps). */
   corsOrigins: string[];
+  /** Prometheus registry served at /metrics. */
+  metrics?: Registry;
 };
 
 /** The API's HTTP server: tRPC at /trpc, health at /healthz and /readyz. */
-export function createApiServer({ services, corsOrigins }: HttpOptions) {
+export function createApiServer({ services, corsOrigins, metrics }: HttpOptions) {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
@@ -29,6 +32,9 @@ export function createApiServer({ services, corsOrigins }: HttpOptions) {
         () => sendJson(res, 200, { status: "ready", database: "up" }),
         () => sendJson(res, 503, { status: "unavailable", database: "down" }),
       );
+    }
+    if (path === "/metrics" && metrics) {
+      return void metrics.metrics().then((text) => res.writeHead(200, { "content-type": metrics.contentType }).end(text));
     }
     if (path?.startsWith("/trpc/")) {
       if (applyCors(req, res, allowed)) return;

@@ -58,7 +58,14 @@ beforeAll(async () => {
   const parent = await mkdtemp(join(tmpdir(), "leadline-start-"));
   await chmod(parent, 0o755); // the embedded server runs as "postgres" and must enter it
   dataDir = join(parent, "data");
-  env = { DATA_DIR: dataDir, PG_PORT: String(await freePort()), API_PORT: String(await freePort()), LOG_LEVEL: "info" };
+  env = {
+    DATA_DIR: dataDir,
+    PG_PORT: String(await freePort()),
+    API_PORT: String(await freePort()),
+    WIDGET_PORT: String(await freePort()),
+    LLM_SIMULATOR_PORT: String(await freePort()),
+    LOG_LEVEL: "info",
+  };
 });
 afterAll(async () => {
   await rm(dirname(dataDir), { recursive: true, force: true });
@@ -71,12 +78,17 @@ describe("pnpm start (embedded)", () => {
     expect(run.output()).toMatch(new RegExp(`API +http://127\\.0\\.0\\.1:${env.API_PORT}/trpc`));
     expect(run.output()).toMatch(/Admin login +admin@demo\.leadline\.test \/ \S{8,}/);
     expect((await fetch(`http://127.0.0.1:${env.API_PORT}/readyz`)).status).toBe(200);
+    expect(run.output()).toContain(`Widget demo  http://localhost:${env.WIDGET_PORT}/demo`);
+    expect((await fetch(`http://localhost:${env.WIDGET_PORT}/demo`)).status).toBe(200);
+    expect((await fetch(`http://localhost:${env.WIDGET_PORT}/loader.js`)).status).toBe(200);
 
     const pid = await postmasterPid(dataDir);
     expect(isAlive(pid)).toBe(true);
     run.child.kill("SIGINT");
     expect(await run.exited).toBe(0);
     expect(isAlive(pid)).toBe(false);
+    // The widget went down with it.
+    await expect(fetch(`http://localhost:${env.WIDGET_PORT}/demo`)).rejects.toThrow();
   });
 
   it("a second start reuses the data and the same generated login", async () => {
@@ -95,6 +107,8 @@ describe("pnpm start (embedded)", () => {
     killed.child.kill("SIGKILL");
     await killed.exited;
     expect(isAlive(orphan)).toBe(true); // what SIGKILL leaves behind
+    // The widget's process notices its parent is gone and ends (it would hold the port).
+    await expect.poll(() => fetch(`http://localhost:${env.WIDGET_PORT}/demo`).then(() => "up", () => "down"), { timeout: 15_000 }).toBe("down");
 
     const run = await startAll(env);
     expect(run.output()).toContain(`a PostgreSQL from an earlier run (pid ${orphan}) is still running`);

@@ -3,6 +3,8 @@
  * (and, as they exist, the LLM simulator and the Next apps), prints the URLs
  * and the demo login. Ctrl-C stops it all, the embedded PostgreSQL last.
  */
+import { join } from "node:path";
+
 import { seedDatabase } from "@leadline/db/seed";
 
 import { startServer } from "./app";
@@ -10,6 +12,7 @@ import { resolveDatabaseUrl } from "./database";
 import { readEnv } from "./env";
 import { runMain } from "./lifecycle";
 import { resolveLlmTarget, startLocalSimulator } from "./llm";
+import { startNextApp } from "./next-apps";
 import { createLogger } from "./logger";
 import { loadGeneratedSecrets } from "./secrets";
 
@@ -32,9 +35,21 @@ runMain(async (onStop) => {
   onStop(server.stop);
   await seedDatabase(server.services.db, { demoOrigins: [env.widgetOrigin], admin });
 
+  // The API listens on HOST; the browser reaches it as localhost unless told otherwise.
+  const publicApi = `http://localhost:${env.API_PORT}/trpc`;
+  const widget = await startNextApp({
+    name: "widget",
+    dir: join(env.repoRoot, "apps", "widget"),
+    port: env.WIDGET_PORT,
+    env: { API_URL: publicApi },
+    log,
+  });
+  onStop(widget.stop);
+
   const lines = [
     "",
     "Leadline is running",
+    `  Widget demo  ${env.widgetOrigin}/demo   (embed snippet: <script src="${env.widgetOrigin}/loader.js" data-site-key="demo" async></script>)`,
     `  API          ${server.url}/trpc   (health: ${server.url}/healthz, ready: ${server.url}/readyz)`,
     `  Model        ${llm.demo ? `offline demo simulator at ${llm.baseURL}` : `${env.OPENAI_MODEL} at ${llm.baseURL ?? "OpenAI"}`}`,
     `  Database     ${database.embedded ? `embedded PostgreSQL on port ${env.PG_PORT} (data in ${env.DATA_DIR}/pg)` : "DATABASE_URL"}`,

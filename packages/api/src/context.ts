@@ -1,5 +1,7 @@
 import type { Database, Sql } from "@leadline/db/client";
+import type { FlagResolver } from "@leadline/flags/definitions";
 import type { LlmClient } from "@leadline/llm/client";
+import type { TurnDeps } from "@leadline/pipeline/turn";
 
 /** The subset of pino the API uses, so tests can pass any logger. */
 export type Logger = {
@@ -28,6 +30,10 @@ export type ApiServices = {
     /** True when answers come from the offline simulator: the widget says so. */
     demo: boolean;
   };
+  /** Resolves the pipeline flags once per message. */
+  flags: FlagResolver;
+  /** What the pipeline needs to answer a message (queue, timings, metrics…). */
+  pipeline: TurnDeps;
 };
 
 /** What a procedure sees: the services plus facts about this request. */

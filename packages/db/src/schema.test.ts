@@ -126,6 +126,20 @@ describe("schema", () => {
       payload: { leadId: "l-1" },
     });
 
+    await roundTrip(schema.outboxEvents, {
+      organizationId,
+      type: "lead.captured",
+      messageId: answer.id,
+      payload: { leadId: "l-1" },
+    });
+    await roundTrip(schema.analyticsEvents, { organizationId, sessionId: session.id, messageId: answer.id, name: "message.replied", properties: { complexity: "simple" } });
+    const [run] = await db
+      .insert(schema.backgroundRuns)
+      .values({ messageId: answer.id, organizationId, lagMs: 120.5, stages: [{ name: "calculate-cost", ms: 2.5, ok: true }], attempts: 2 })
+      .returning();
+    expect(run).toMatchObject({ lagMs: 120.5, attempts: 2, stages: [{ name: "calculate-cost", ms: 2.5, ok: true }] });
+    seen.add("background_runs");
+
     const allTables = (Object.values(schema) as unknown[]).filter((v): v is PgTable => is(v, PgTable)).map((t) => getTableName(t));
     expect([...seen].sort()).toEqual([...new Set(allTables)].sort());
   });

@@ -6,3 +6,4 @@ export * from "./billing";
 export * from "./timings";
 export * from "./alerts";
 export * from "./webhooks";
+export * from "./events";

@@ -8,7 +8,7 @@ export type MessageCost =
   | { priced: true; usd: string; breakdown: { input: string; cachedInput: string; output: string } }
   | { priced: false; usd: null; breakdown: null };
 
-type Rate = { inputPerMillion: string; cachedInputPerMillion: string; outputPerMillion: string };
+export type Rate = { inputPerMillion: string; cachedInputPerMillion: string; outputPerMillion: string };
 
 /**
  * usage × rates per million tokens. Cached prompt tokens are billed at the

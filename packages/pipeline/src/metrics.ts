@@ -1,0 +1,21 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3.5, 5, 7.5, 10, 20];
+
+/** Prometheus metrics of one process, served at /metrics. */
+export function createPipelineMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "leadline_" });
+  const labelNames = ["outcome", "complexity"] as const;
+  return {
+    registry,
+    timeToFirstToken: new Histogram({ name: "leadline_chat_time_to_first_token_seconds", help: "From request to the first token sent", buckets: SECONDS, labelNames, registers: [registry] }),
+    total: new Histogram({ name: "leadline_chat_total_seconds", help: "From request to the done event", buckets: SECONDS, labelNames, registers: [registry] }),
+    criticalPost: new Histogram({ name: "leadline_chat_critical_post_seconds", help: "Blocking time after the last token (save and inline stages)", buckets: SECONDS, registers: [registry] }),
+    stage: new Histogram({ name: "leadline_stage_duration_seconds", help: "Duration of each pipeline stage", buckets: SECONDS, labelNames: ["stage", "mode", "ok"] as const, registers: [registry] }),
+    backgroundLag: new Histogram({ name: "leadline_background_lag_seconds", help: "From the reply's commit to the end of its background work", buckets: SECONDS, registers: [registry] }),
+    messages: new Counter({ name: "leadline_chat_messages_total", help: "Chat messages answered", labelNames, registers: [registry] }),
+  };
+}
+
+export type PipelineMetrics = ReturnType<typeof createPipelineMetrics>;

@@ -1,0 +1,69 @@
+import type { Database, Sql } from "@leadline/db/client";
+
+import { listenForBackgroundDone } from "./enhancement";
+import { createPipelineMetrics } from "./metrics";
+import { startQueue, type QueueOptions } from "./queue";
+import { createRateBook } from "./rates";
+import type { Stage } from "./stage";
+import { createTimingsWriter } from "./timings";
+import type { TurnDeps } from "./turn";
+import { createQueueServices, startWorker, type Worker, type WorkerOptions } from "./worker";
+
+export type RuntimeOptions = {
+  /** Run the background worker in this process (ROLE=all or worker). */
+  runWorker: boolean;
+  queue: QueueOptions;
+  worker: WorkerOptions;
+  enhancementWindowMs: number;
+  stages?: readonly Stage[];
+};
+
+type Log = TurnDeps["log"] & { info(obj: object, msg?: string): void };
+
+/**
+ * The pipeline's long-lived parts for one process: the durable queue, the
+ * worker (unless this is an API-only process), the batched timings writer,
+ * metrics, and the listener for finished background work.
+ */
+export async function startPipelineRuntime(database: { url: string; db: Database; sql: Sql }, log: Log, llm: TurnDeps["llm"], options: RuntimeOptions) {
+  const queue = await startQueue(database.url, log, options.queue);
+  let worker: Worker | null = null;
+  try {
+    if (options.runWorker) worker = await startWorker({ db: database.db, sql: database.sql, log, queue, stages: options.stages }, options.worker);
+  } catch (error) {
+    await queue.stop();
+    throw error;
+  }
+  const timings = createTimingsWriter(database.db, log);
+  const background = await listenForBackgroundDone(database.sql);
+  const metrics = createPipelineMetrics();
+  const deps: TurnDeps = {
+    db: database.db,
+    sql: database.sql,
+    log,
+    llm,
+    rates: createRateBook(database.db),
+    timings,
+    metrics,
+    queue,
+    notifyWorker: () => worker?.notify(),
+    background,
+    services: createQueueServices(queue),
+    enhancementWindowMs: options.enhancementWindowMs,
+    stages: options.stages,
+  };
+  return {
+    deps,
+    worker,
+    metrics,
+    queue,
+    async stop() {
+      await worker?.stop();
+      await timings.stop();
+      await background.stop().catch(() => {});
+      await queue.stop();
+    },
+  };
+}
+
+export type PipelineRuntime = Awaited<ReturnType<typeof startPipelineRuntime>>;
