@@ -219,6 +219,17 @@ describe("chat.send bad input", () => {
   });
 });
 
+describe("/metrics", () => {
+  it("exports Prometheus histograms of answered messages and stages", async () => {
+    const { sessionToken } = await startSession();
+    await send(sessionToken, "Hello");
+    const text = await (await fetch(`${stack.url}/metrics`)).text();
+    expect(text).toMatch(/^leadline_chat_total_seconds_count\{outcome="complete",complexity="simple"\} [1-9]/m);
+    expect(text).toMatch(/^leadline_chat_time_to_first_token_seconds_bucket\{/m);
+    expect(text).toContain("leadline_process_cpu_seconds_total");
+  });
+});
+
 describe("chat.history and chat.feedback", () => {
   it("history returns the conversation; feedback is stored and shown; another session's message is NOT_FOUND", async () => {
     const { sessionToken } = await startSession();

@@ -4,6 +4,7 @@
  */
 import type { AppRouter } from "@leadline/api";
 import { seedDatabase } from "@leadline/db/seed";
+import { staticFlagResolver, type FlagSet } from "@leadline/flags/definitions";
 import { createTestDatabase } from "@leadline/db/testing";
 import { startSimulator, type SimulatorProfile } from "@leadline/llm/simulator";
 import { createTRPCClient, httpBatchLink, httpBatchStreamLink, splitLink } from "@trpc/client";
@@ -14,7 +15,9 @@ import { createLogger } from "./logger";
 
 export const TEST_ORIGIN = "http://widget.test";
 
-export async function startTestStack(options: { env?: Record<string, string>; profile?: Partial<SimulatorProfile>; origins?: string[] } = {}) {
+export async function startTestStack(
+  options: { env?: Record<string, string>; profile?: Partial<SimulatorProfile>; origins?: string[]; flags?: FlagSet } = {},
+) {
   const database = await createTestDatabase();
   const origins = options.origins ?? [TEST_ORIGIN];
   const { organizationId } = await seedDatabase(database.db, { demoOrigins: origins, admin: { email: "admin@test.example", password: "password-for-tests" } });
@@ -24,6 +27,7 @@ export async function startTestStack(options: { env?: Record<string, string>; pr
     databaseUrl: database.url,
     sessionSecret: "test-secret-".padEnd(40, "x"),
     llm: { baseURL: simulator.url, apiKey: "test", demo: true },
+    flags: options.flags ? staticFlagResolver(options.flags) : undefined,
   });
   return {
     url: server.url,

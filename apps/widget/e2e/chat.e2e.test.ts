@@ -1,11 +1,12 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { feedback } from "@leadline/db/schema";
+import { feedback, leads } from "@leadline/db/schema";
 import { freePort } from "@leadline/db/testing";
 import { startNextApp } from "@leadline/server/next-apps";
 import { startTestStack, type TestStack } from "@leadline/server/testing";
 import { eq } from "drizzle-orm";
+import { baselineFlags, defaultFlags, type FlagSet } from "@leadline/flags/definitions";
 import type { Browser, FrameLocator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -18,19 +19,25 @@ let stack: TestStack;
 let widget: Awaited<ReturnType<typeof startNextApp>>;
 let browser: Browser;
 
-beforeAll(async () => {
+/** The backend and the built widget, with the given flags for every message. */
+async function startAll(flags: FlagSet) {
   const port = await freePort();
   const origin = `http://localhost:${port}`;
   // A model slow enough to watch: the first token after 600 ms, then one every 60 ms.
   // The limit is raised so a 10,000-character word gets through to be rendered.
-  stack = await startTestStack({ origins: [origin], profile: { firstTokenMs: 600, msPerToken: 60 }, env: { MAX_MESSAGE_CHARS: "12000" } });
+  stack = await startTestStack({ origins: [origin], profile: { firstTokenMs: 600, msPerToken: 60 }, env: { MAX_MESSAGE_CHARS: "12000" }, flags });
   widget = await startNextApp({ name: "widget", dir: widgetDir, port, env: { API_URL: `${stack.url}/trpc` }, log: silent });
+}
+async function stopAll() {
+  await widget?.stop();
+  await stack?.stop();
+}
+
+beforeAll(async () => {
   browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
-  await widget?.stop();
-  await stack?.stop();
 });
 
 async function openChat(page: Page): Promise<FrameLocator> {
@@ -55,7 +62,10 @@ async function watchAnswer(chat: FrameLocator, answerIndex: number) {
   return seen;
 }
 
-describe("the widget on a customer's page", () => {
+describe("the widget on a customer's page, every optimization on", () => {
+  beforeAll(() => startAll(defaultFlags()));
+  afterAll(stopAll);
+
   it("chats: typing indicator, text arriving in pieces, history after reload, feedback stored", async () => {
     const page = await browser.newPage();
     const chat = await openChat(page);
@@ -108,6 +118,30 @@ describe("the widget on a customer's page", () => {
     await chat.getByRole("button", { name: "Send" }).click();
     await expect.poll(() => chat.locator("body").textContent(), { timeout: 15_000 }).toContain("Message is too long (at most 12000 characters)");
     expect(await chat.getByRole("textbox", { name: "Message" }).inputValue()).toBe(tooLong);
+    await page.close();
+  });
+});
+
+describe("the widget with every optimization off (the plan's original flow)", () => {
+  beforeAll(() => startAll(baselineFlags()));
+  afterAll(stopAll);
+
+  it("chats as before: the answer arrives whole after post-processing, the lead is captured, history survives a reload", async () => {
+    const page = await browser.newPage();
+    const chat = await openChat(page);
+    await chat.getByRole("textbox", { name: "Message" }).fill("I'm Ana Silva, ana@globex.example");
+    await chat.getByRole("button", { name: "Send" }).click();
+    await chat.getByTestId("typing").waitFor({ state: "visible", timeout: 10_000 });
+    const pieces = await watchAnswer(chat, 2);
+    expect(pieces).toHaveLength(1); // no streaming: one piece, the whole reply
+    // Everything ran inline: the lead exists by the time the answer shows.
+    const [lead] = await stack.database.db.select().from(leads);
+    expect(lead?.contactInfo.email).toBe("ana@globex.example");
+
+    await page.reload();
+    await page.getByRole("button", { name: "Open chat" }).click();
+    const reloaded = page.frameLocator('iframe[title="Chat"]');
+    await expect.poll(() => reloaded.getByRole("log").textContent(), { timeout: 30_000 }).toContain(pieces[0]!.slice(0, 40));
     await page.close();
   });
 });

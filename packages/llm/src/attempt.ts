@@ -2,6 +2,7 @@ import type OpenAI from "openai";
 
 import type { ChatMessage, LlmClientOptions, LlmEvent, LlmUsage } from "./client";
 import { describeFailure, type Failure, type Stop } from "./failures";
+import { readUsage } from "./usage";
 
 export type AttemptContext = {
   openai: OpenAI;
@@ -94,15 +95,6 @@ export async function* runAttempt(ctx: AttemptContext): AsyncGenerator<TokenEven
     };
   }
   return { ok: true, usage, model };
-}
-
-function readUsage(usage: OpenAI.CompletionUsage): LlmUsage {
-  return {
-    promptTokens: usage.prompt_tokens,
-    cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-    completionTokens: usage.completion_tokens,
-    estimated: false,
-  };
 }
 
 function createWatchdog() {

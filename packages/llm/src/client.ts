@@ -2,7 +2,7 @@ import OpenAI from "openai";
 
 import { runAttempt, type AttemptResult } from "./attempt";
 import type { Failure } from "./failures";
-import { estimatePromptTokens, estimateTokens } from "./tokens";
+import { estimateUsage } from "./usage";
 
 export { estimateTokens } from "./tokens";
 
@@ -99,15 +99,6 @@ async function* streamChat(
 
 function canRetry(failure: Failure, text: string, attempts: number, maxRetries: number): boolean {
   return failure.retryable && text === "" && attempts <= maxRetries;
-}
-
-function estimateUsage(messages: ChatMessage[], text: string): LlmUsage {
-  return {
-    promptTokens: estimatePromptTokens(messages),
-    cachedPromptTokens: 0,
-    completionTokens: estimateTokens(text),
-    estimated: true,
-  };
 }
 
 /** Resolves true after `ms`, or false as soon as the signal aborts. */
