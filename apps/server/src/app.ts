@@ -41,6 +41,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
       sessionTtlSeconds: env.SESSION_TTL_S,
       maxMessageChars: env.MAX_MESSAGE_CHARS,
       version: VERSION,
+      allowFlagOverride: env.ALLOW_FLAG_OVERRIDE === "1",
     },
     llm,
     flags: options.flags ?? staticFlagResolver(defaultFlags()),

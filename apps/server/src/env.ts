@@ -64,6 +64,8 @@ const schema = z.object({
   WEBHOOK_RETRY_DELAY_S: positiveInt(5),
   /** Committed work older than this that never reached the queue is re-enqueued by the outbox relay. */
   OUTBOX_RELAY_AFTER_MS: positiveInt(15_000),
+  /** Benchmark only: let requests choose their flags with the x-leadline-flags header. Never in production. */
+  ALLOW_FLAG_OVERRIDE: z.enum(["0", "1"]).default("0"),
 });
 
 export type Env = z.infer<typeof schema> & { repoRoot: string; widgetOrigin: string; adminOrigin: string };
@@ -81,6 +83,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(`Invalid environment:\n  ${lines.join("\n  ")}`);
   }
   const env = result.data;
+  if (env.NODE_ENV === "production" && env.ALLOW_FLAG_OVERRIDE === "1") {
+    throw new EnvError("Invalid environment:\n  ALLOW_FLAG_OVERRIDE: must not be 1 when NODE_ENV=production (it lets any visitor choose the pipeline's flags)");
+  }
   if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {
     throw new EnvError("Invalid environment:\n  SESSION_SECRET: required when NODE_ENV=production (at least 32 characters)");
   }

@@ -55,7 +55,7 @@ function applyCors(req: IncomingMessage, res: ServerResponse, allowed: Set<strin
   }
   if (req.method === "OPTIONS") {
     res.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
-    res.setHeader("access-control-allow-headers", "content-type, trpc-accept, x-request-id");
+    res.setHeader("access-control-allow-headers", "content-type, trpc-accept, x-request-id, x-leadline-flags");
     res.setHeader("access-control-max-age", "600");
     res.writeHead(204).end();
     return true;

@@ -1,5 +1,5 @@
 import type { Database, Sql } from "@leadline/db/client";
-import type { FlagResolver } from "@leadline/flags/definitions";
+import { parseFlagOverride, type FlagResolver, type FlagSet } from "@leadline/flags/definitions";
 import type { LlmClient } from "@leadline/llm/client";
 import type { TurnDeps } from "@leadline/pipeline/turn";
 
@@ -17,6 +17,8 @@ export type ApiConfig = {
   sessionTtlSeconds: number;
   maxMessageChars: number;
   version: string;
+  /** Benchmark only: honour the x-leadline-flags request header. */
+  allowFlagOverride?: boolean;
 };
 
 /** Long-lived things the server builds once and every request shares. */
@@ -41,16 +43,20 @@ export type Context = ApiServices & {
   /** The browser's Origin header, if any: the widget's embed page origin. */
   origin: string | null;
   requestId: string;
+  /** Flags forced by the request (benchmark mode only); null otherwise. */
+  flagOverride: FlagSet | null;
 };
 
 export function createContextFactory(services: ApiServices) {
   return ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }): Context => {
     const origin = req.headers.origin;
     const id = req.headers["x-request-id"];
+    const override = req.headers["x-leadline-flags"];
     return {
       ...services,
       origin: typeof origin === "string" ? origin : null,
       requestId: typeof id === "string" && id.length <= 64 ? id : crypto.randomUUID(),
+      flagOverride: services.config.allowFlagOverride && typeof override === "string" ? parseFlagOverride(override) : null,
     };
   };
 }

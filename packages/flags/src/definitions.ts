@@ -63,3 +63,25 @@ export type FlagResolver = { resolve(context: FlagContext): FlagSet };
 export function staticFlagResolver(flags: FlagSet = defaultFlags()): FlagResolver {
   return { resolve: () => flags };
 }
+
+/**
+ * A flag set from a request header, for the benchmark only (the server
+ * honours it when started with ALLOW_FLAG_OVERRIDE=1): "on" or "off" for
+ * every flag, then exceptions, e.g. "off,pipeline.background=on".
+ * Returns null for anything malformed.
+ */
+export function parseFlagOverride(header: string): FlagSet | null {
+  const [preset, ...exceptions] = header.split(",").map((part) => part.trim());
+  if (preset !== "on" && preset !== "off") return null;
+  const flags: Record<FlagName, boolean> = { ...(preset === "on" ? allOn() : baselineFlags()) };
+  for (const exception of exceptions) {
+    const [name, value] = exception.split("=");
+    if (!name || !isFlagName(name) || (value !== "on" && value !== "off")) return null;
+    flags[name] = value === "on";
+  }
+  return flags;
+}
+
+function allOn(): FlagSet {
+  return Object.fromEntries(FLAG_NAMES.map((name) => [name, true])) as FlagSet;
+}

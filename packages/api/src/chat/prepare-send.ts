@@ -34,7 +34,7 @@ export async function prepareSend(ctx: Context, visitor: VisitorClaims, input: S
     throw badRequest(`Message is too long (at most ${ctx.config.maxMessageChars} characters)`);
   }
   const complexity = classifyMessage(input.text);
-  const flags = ctx.flags.resolve({ ...visitor, complexity });
+  const flags = ctx.flagOverride ?? ctx.flags.resolve({ ...visitor, complexity });
   const loaded = await loadTurn(ctx.db, visitor, { clientMessageId: input.clientMessageId, text: input.text }, flags["pipeline.batched-queries"]);
   if (!loaded.session) throw notFound("Chat session");
   const { session } = loaded;

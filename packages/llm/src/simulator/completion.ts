@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 
 import { estimatePromptTokens, estimateTokens } from "../tokens";
+import { responseFormatSchema } from "./response-format";
 import { writeReply, type Turn } from "./script";
 
 const contentPart = z.looseObject({ type: z.string(), text: z.string().optional() });
@@ -21,6 +22,7 @@ export const chatRequestSchema = z.looseObject({
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
   max_tokens: z.number().int().positive().nullish(),
   max_completion_tokens: z.number().int().positive().nullish(),
+  response_format: responseFormatSchema.nullish(),
 });
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
@@ -44,8 +46,12 @@ export type ReplyPlan = {
 };
 
 export function planReply(request: ChatRequest, replyTokens: number | undefined): ReplyPlan {
-  const turns: Turn[] = request.messages.map((m) => ({ role: m.role, content: readContent(m.content) }));
-  const allPieces = splitIntoPieces(writeReply(turns, replyTokens));
+  const turns = readTurns(request);
+  return planPieces(request, turns, splitIntoPieces(writeReply(turns, replyTokens)));
+}
+
+/** A plan for any reply text, already cut into the pieces it streams as; cut short at the token limit. */
+export function planPieces(request: ChatRequest, turns: readonly Turn[], allPieces: string[]): ReplyPlan {
   const limit = request.max_completion_tokens ?? request.max_tokens ?? Number.POSITIVE_INFINITY;
   const pieces = keepWithin(allPieces, limit);
   const promptTokens = estimatePromptTokens(turns);
@@ -118,6 +124,10 @@ export function buildCompletion(plan: ReplyPlan) {
     ],
     usage: plan.usage,
   };
+}
+
+export function readTurns(request: ChatRequest): Turn[] {
+  return request.messages.map((m) => ({ role: m.role, content: readContent(m.content) }));
 }
 
 function readContent(content: ChatRequest["messages"][number]["content"]): string {

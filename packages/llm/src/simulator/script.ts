@@ -37,12 +37,7 @@ const FILLER = [
  */
 export function writeReply(turns: readonly Turn[], replyTokens?: number): string {
   const userTexts = turns.filter((t) => t.role === "user").map((t) => t.content);
-  const known: Facts = {};
-  let latest: Facts = {};
-  for (const text of userTexts) {
-    latest = findFacts(text, nextMissing(known));
-    Object.assign(known, withoutKnown(latest, known));
-  }
+  const { known, latest } = gatherFacts(userTexts);
   const lastText = userTexts.at(-1) ?? "";
   const missing = nextMissing(known);
   const opening = describeOpening(latest, lastText, userTexts.length);
@@ -50,6 +45,21 @@ export function writeReply(turns: readonly Turn[], replyTokens?: number): string
   return replyTokens === undefined
     ? [opening, closing, DEMO_NOTICE].join(" ")
     : fitToTokens(opening, `${closing} ${DEMO_NOTICE}`, replyTokens);
+}
+
+/**
+ * What the visitor has told us over the conversation, reading each message as
+ * the answer to the question the script would have asked just before it.
+ * `latest` is what the last message gave.
+ */
+export function gatherFacts(userTexts: readonly string[]): { known: Facts; latest: Facts } {
+  const known: Facts = {};
+  let latest: Facts = {};
+  for (const text of userTexts) {
+    latest = findFacts(text, nextMissing(known));
+    Object.assign(known, withoutKnown(latest, known));
+  }
+  return { known, latest };
 }
 
 function nextMissing(known: Facts): Slot | undefined {

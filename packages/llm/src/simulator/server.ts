@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { chatRequestSchema, planReply } from "./completion";
+import { chatRequestSchema, planReply, readTurns } from "./completion";
 import { createFaultBook, faultRequestSchema, parseFaultHeader, type SimulatorFault } from "./faults";
 import { BodyTooLargeError, openAiError, readJson, sendInvalidRequest, sendJson, sendValidationError } from "./http";
 import { sendCompletion, streamReply } from "./respond";
+import { checkResponseFormat } from "./response-format";
+import { planStructuredReply } from "./structured";
 
 export type { SimulatorFault } from "./faults";
 
@@ -68,6 +70,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const parsed = chatRequestSchema.safeParse(await readJson(req));
     if (!parsed.success) return sendValidationError(res, parsed.error);
     const request = parsed.data;
+    const texts = readTurns(request).map((t) => t.content);
+    const formatProblem = checkResponseFormat(request.response_format, texts);
+    if (formatProblem) return sendInvalidRequest(res, formatProblem.message, formatProblem.param);
     const fault = requested ?? faults.take();
 
     if (fault === "error500") {
@@ -80,7 +85,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     if (fault === "hang") return; // the close listener counts it when the client gives up
 
-    const plan = planReply(request, profile.replyTokens);
+    const plan = planStructuredReply(request) ?? planReply(request, profile.replyTokens);
     const { msPerToken, stallAfterTokens } = readTiming(fault, profile);
     if (request.stream) {
       const includeUsage = request.stream_options?.include_usage === true;
