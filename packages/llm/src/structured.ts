@@ -111,7 +111,8 @@ function buildResponseFormat(schema: z.ZodType, name: string): OpenAI.ResponseFo
     return zodResponseFormat(schema, name);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, code: "bad_request", message: `schema '${name}' cannot be used for structured outputs: ${reason}` };
+    const message = `schema '${name}' cannot be used for structured outputs: ${reason}`;
+    return { ok: false, code: "bad_request", message };
   }
 }
 
@@ -131,7 +132,8 @@ function startCall(timeoutMs: number, signal: AbortSignal | undefined) {
   const onCallerAbort = () => halt({ code: "aborted", message: "the caller aborted the request" });
   signal?.addEventListener("abort", onCallerAbort, { once: true });
   if (signal?.aborted) onCallerAbort();
-  const timer = setTimeout(() => halt({ code: "timeout", message: `no structured output within ${timeoutMs} ms` }), timeoutMs);
+  const onDeadline = () => halt({ code: "timeout", message: `no structured output within ${timeoutMs} ms` });
+  const timer = setTimeout(onDeadline, timeoutMs);
   return {
     signal: controller.signal,
     stopped,
@@ -165,9 +167,12 @@ function readOutput<T>(
   } catch {
     return invalidOutput("the model's output is not valid JSON");
   }
-  // Strict mode promises schema-valid JSON; checking again covers what JSON Schema cannot say (refinements) and other servers.
+  // Strict mode promises schema-valid JSON; checking again covers what JSON Schema
+  // cannot say (refinements, formats the model ignored) and servers that are not OpenAI.
   const parsed = request.schema.safeParse(json);
-  if (!parsed.success) return invalidOutput(`the model's output does not match '${request.schemaName}': ${describeIssue(parsed.error)}`);
+  if (!parsed.success) {
+    return invalidOutput(`the model's output does not match '${request.schemaName}': ${describeIssue(parsed.error)}`);
+  }
   return {
     ok: true,
     value: parsed.data,

@@ -4,7 +4,16 @@ import { isSchema, type JsonSchema } from "./response-format";
 /** The fact a property asks for, by its name; undefined when the conversation did not give it. */
 export type FactLookup = (property: string) => string | undefined;
 
-type Context = { root: JsonSchema; lookup: FactLookup; depth: number };
+type Context = {
+  root: JsonSchema;
+  lookup: FactLookup;
+  depth: number;
+  /** The `$ref`s we are inside; entering one again is recursion. The root is "#". */
+  refs: string[];
+};
+
+/** One concrete type a property may take, with the `$ref`s followed to reach it. */
+type Option = { node: JsonSchema; refs: string[] };
 
 /** Deeper than any lead schema; only a recursive schema gets here, and it ends in null. */
 const MAX_DEPTH = 16;
@@ -15,22 +24,27 @@ const MAX_DEPTH = 16;
  * empty value: "", 0 (within the bounds), false, [], the first enum value.
  */
 export function fillSchema(schema: JsonSchema, lookup: FactLookup): unknown {
-  return fillNode(schema, undefined, { root: schema, lookup, depth: 0 });
+  return fillNode(schema, undefined, { root: schema, lookup, depth: 0, refs: ["#"] });
 }
 
 function fillNode(input: unknown, fact: string | undefined, ctx: Context): unknown {
   if (ctx.depth > MAX_DEPTH) return null;
-  const { nullable, options } = listOptions(resolveRef(input, ctx.root), ctx.root);
-  const option = options.find((o) => canHold(o, fact)) ?? options[0];
+  const { nullable, options } = listOptions(input, ctx.root, []);
+  // A branch back into a $ref we are inside would nest forever; null or another branch ends it instead.
+  const fresh = options.filter((o) => !o.refs.some((ref) => ctx.refs.includes(ref)));
+  const usable = fresh.length > 0 ? fresh : nullable ? [] : options;
+  const option = usable.find((o) => canHold(o.node, fact)) ?? usable[0];
   if (!option) return null;
-  return fillOption(option, fact, nullable, ctx);
+  return fillOption(option.node, fact, nullable, { ...ctx, refs: [...ctx.refs, ...option.refs] });
 }
 
 /** Picks apart nullability: `type: ["string", "null"]`, `anyOf: [..., {type: "null"}]`, OpenAPI's `nullable`. */
-function listOptions(node: JsonSchema, root: JsonSchema): { nullable: boolean; options: JsonSchema[] } {
+function listOptions(input: unknown, root: JsonSchema, refs: string[]): { nullable: boolean; options: Option[] } {
+  const { node, followed } = resolveRef(input, root);
+  const path = [...refs, ...followed];
   const branches = Array.isArray(node.anyOf) ? node.anyOf : Array.isArray(node.oneOf) ? node.oneOf : null;
   if (branches) {
-    const listed = branches.map((branch: unknown) => listOptions(resolveRef(branch, root), root));
+    const listed = branches.map((branch: unknown) => listOptions(branch, root, path));
     return {
       nullable: node.nullable === true || listed.some((l) => l.nullable),
       options: listed.flatMap((l) => l.options),
@@ -39,8 +53,9 @@ function listOptions(node: JsonSchema, root: JsonSchema): { nullable: boolean; o
   const types: unknown[] = Array.isArray(node.type) ? node.type : [node.type];
   const enumNull = Array.isArray(node.enum) && node.enum.includes(null);
   const nullable = node.nullable === true || types.includes("null") || enumNull;
-  if (node.type === undefined) return { nullable, options: [node] };
-  return { nullable, options: types.filter((type) => type !== "null").map((type) => ({ ...node, type })) };
+  if (node.type === undefined) return { nullable, options: [{ node, refs: path }] };
+  const concrete = types.filter((type) => type !== "null");
+  return { nullable, options: concrete.map((type) => ({ node: { ...node, type }, refs: path })) };
 }
 
 function fillOption(node: JsonSchema, fact: string | undefined, nullable: boolean, ctx: Context): unknown {
@@ -131,23 +146,36 @@ function readKind(node: JsonSchema): string | undefined {
 }
 
 /** Follows `$ref` ("#/$defs/Lead", "#"), keeping the referring node's own keywords. */
-function resolveRef(input: unknown, root: JsonSchema): JsonSchema {
+function resolveRef(input: unknown, root: JsonSchema): { node: JsonSchema; followed: string[] } {
   let node = isSchema(input) ? input : {};
-  for (let hops = 0; typeof node.$ref === "string" && hops < 32; hops += 1) {
+  const followed: string[] = [];
+  while (typeof node.$ref === "string" && !followed.includes(node.$ref)) {
     const { $ref, ...rest } = node;
+    followed.push($ref);
     node = { ...readPointer(root, $ref), ...rest };
   }
-  return node;
+  return { node, followed };
 }
 
 function readPointer(root: JsonSchema, ref: string): JsonSchema {
   if (!ref.startsWith("#")) return {};
   let node: unknown = root;
   for (const raw of ref.slice(1).split("/").filter(Boolean)) {
-    const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+    const key = decodePointerPart(raw);
     node = isSchema(node) ? node[key] : undefined;
   }
   return isSchema(node) ? node : {};
+}
+
+/** A fragment is URI-encoded (the SDK escapes definition names so) and then JSON-Pointer-escaped. */
+function decodePointerPart(raw: string): string {
+  let part = raw;
+  try {
+    part = decodeURIComponent(raw);
+  } catch {
+    // A stray "%" that is not an escape: take the name as written.
+  }
+  return part.replace(/~1/g, "/").replace(/~0/g, "~");
 }
 
 function readNumber(value: unknown): number | undefined {

@@ -86,9 +86,12 @@ export function findFactFor(property: string, facts: LeadFacts): string | undefi
   return fact ? facts[fact] : undefined;
 }
 
-/** "$20k" → 20000, "1.5 million" → 1500000, "12" → 12; commas are thousands separators. */
+/**
+ * "$20k" → 20000, "1.5 million" → 1500000, "12" → 12; commas are thousands
+ * separators. Digits glued to letters ("Q3", "v2") are not an amount.
+ */
 export function readAmount(text: string): number | undefined {
-  const match = /(\d[\d,]*(?:\.\d+)?)\s*(k|m|thousand|million)?\b/i.exec(text);
+  const match = /(?<![\p{L}\d.,])(\d[\d,]*(?:\.\d+)?)\s*(k|m|thousand|million)?\b/iu.exec(text);
   if (!match?.[1]) return undefined;
   const amount = Number.parseFloat(match[1].replace(/,/g, ""));
   const unit = match[2]?.toLowerCase();
