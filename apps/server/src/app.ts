@@ -3,8 +3,9 @@ import { migrateDatabase } from "@leadline/db/migrate";
 import { connectDatabase } from "./database";
 import type { Env } from "./env";
 import { createApiServer } from "./http";
-import { defaultFlags, staticFlagResolver, type FlagResolver } from "@leadline/flags/definitions";
+import type { FlagResolver } from "@leadline/flags/definitions";
 
+import { startFlags, type UnleashTarget } from "./flags";
 import { createLlm, type LlmTarget } from "./llm";
 import { startPipeline } from "./pipeline";
 import type { AppLogger } from "./logger";
@@ -15,7 +16,7 @@ export const VERSION = "0.1.0";
  * Composition root of one server process: migrate, connect, serve. Returns
  * the URL and a stop() that drains requests and closes the pool.
  */
-export async function startServer(env: Env, log: AppLogger, options: { databaseUrl: string; sessionSecret: string; llm: LlmTarget; flags?: FlagResolver }) {
+export async function startServer(env: Env, log: AppLogger, options: { databaseUrl: string; sessionSecret: string; llm: LlmTarget; flags?: FlagResolver; unleash?: UnleashTarget | null }) {
   // Connect first: a dead database is reported in one line before anything else runs.
   const database = await connectDatabase(options.databaseUrl, env);
   try {
@@ -25,10 +26,12 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
     throw error;
   }
   const llm = createLlm(env, options.llm);
+  const flags = options.flags ? { resolver: options.flags, stop() {} } : await startFlags(env, log, options.unleash ?? null);
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
   try {
     pipeline = await startPipeline(env, log, { url: options.databaseUrl, ...database }, llm);
   } catch (error) {
+    flags.stop();
     await database.close();
     throw error;
   }
@@ -44,7 +47,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
       allowFlagOverride: env.ALLOW_FLAG_OVERRIDE === "1",
     },
     llm,
-    flags: options.flags ?? staticFlagResolver(defaultFlags()),
+    flags: flags.resolver,
     pipeline: pipeline.deps,
   };
   const api = createApiServer({ services, corsOrigins: [env.widgetOrigin, env.adminOrigin], metrics: pipeline.metrics.registry });
@@ -53,6 +56,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
     url = await api.listen(env.API_PORT, env.HOST);
   } catch (error) {
     await pipeline.stop();
+    flags.stop();
     await database.close();
     throw error;
   }
@@ -63,6 +67,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
     async stop() {
       await api.close(env.SHUTDOWN_TIMEOUT_MS);
       await pipeline.stop();
+      flags.stop();
       await database.close();
     },
   };

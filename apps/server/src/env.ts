@@ -38,6 +38,9 @@ const schema = z.object({
   UNLEASH_URL: optionalUrl,
   UNLEASH_CLIENT_TOKEN: optionalString,
   UNLEASH_ADMIN_TOKEN: optionalString,
+  UNLEASH_PORT: port(4242),
+  /** How often the server fetches flag changes from Unleash. */
+  UNLEASH_REFRESH_MS: positiveInt(2_000),
 
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl,

@@ -16,7 +16,12 @@ runMain(async (onStop) => {
   const database = await resolveDatabaseUrl(env, log);
   onStop(database.stop);
   const sessionSecret = env.SESSION_SECRET ?? (await loadGeneratedSecrets(env.DATA_DIR)).sessionSecret;
-  const server = await startServer(env, log, { databaseUrl: database.url, sessionSecret, llm: resolveLlmTarget(env) });
+  const server = await startServer(env, log, {
+    databaseUrl: database.url,
+    sessionSecret,
+    llm: resolveLlmTarget(env),
+    unleash: env.UNLEASH_URL && env.UNLEASH_CLIENT_TOKEN ? { url: env.UNLEASH_URL, clientToken: env.UNLEASH_CLIENT_TOKEN, adminToken: env.UNLEASH_ADMIN_TOKEN } : null,
+  });
   onStop(server.stop);
   log.info({ url: server.url, role: env.ROLE }, "Leadline API listening");
 });

@@ -64,6 +64,7 @@ beforeAll(async () => {
     API_PORT: String(await freePort()),
     WIDGET_PORT: String(await freePort()),
     LLM_SIMULATOR_PORT: String(await freePort()),
+    UNLEASH_PORT: String(await freePort()),
     LOG_LEVEL: "info",
   };
 });
@@ -81,14 +82,17 @@ describe("pnpm start (embedded)", () => {
     expect(run.output()).toContain(`Widget demo  http://localhost:${env.WIDGET_PORT}/demo`);
     expect((await fetch(`http://localhost:${env.WIDGET_PORT}/demo`)).status).toBe(200);
     expect((await fetch(`http://localhost:${env.WIDGET_PORT}/loader.js`)).status).toBe(200);
+    expect(run.output()).toMatch(new RegExp(`Flags +embedded Unleash at http://127\\.0\\.0\\.1:${env.UNLEASH_PORT}`));
+    expect((await fetch(`http://127.0.0.1:${env.UNLEASH_PORT}/health`)).status).toBe(200);
 
     const pid = await postmasterPid(dataDir);
     expect(isAlive(pid)).toBe(true);
     run.child.kill("SIGINT");
     expect(await run.exited).toBe(0);
     expect(isAlive(pid)).toBe(false);
-    // The widget went down with it.
+    // The widget and Unleash went down with it.
     await expect(fetch(`http://localhost:${env.WIDGET_PORT}/demo`)).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${env.UNLEASH_PORT}/health`)).rejects.toThrow();
   });
 
   it("a second start reuses the data and the same generated login", async () => {
@@ -107,8 +111,9 @@ describe("pnpm start (embedded)", () => {
     killed.child.kill("SIGKILL");
     await killed.exited;
     expect(isAlive(orphan)).toBe(true); // what SIGKILL leaves behind
-    // The widget's process notices its parent is gone and ends (it would hold the port).
+    // The widget's and Unleash's processes notice their parent is gone and end (they would hold their ports).
     await expect.poll(() => fetch(`http://localhost:${env.WIDGET_PORT}/demo`).then(() => "up", () => "down"), { timeout: 15_000 }).toBe("down");
+    await expect.poll(() => fetch(`http://127.0.0.1:${env.UNLEASH_PORT}/health`).then(() => "up", () => "down"), { timeout: 15_000 }).toBe("down");
 
     const run = await startAll(env);
     expect(run.output()).toContain(`a PostgreSQL from an earlier run (pid ${orphan}) is still running`);

