@@ -4,6 +4,7 @@ import { connectDatabase } from "./database";
 import type { Env } from "./env";
 import { createApiServer } from "./http";
 import type { FlagResolver } from "@leadline/flags/definitions";
+import { defaultGuardOptions, startGuard } from "@leadline/flags/guard";
 
 import { startFlags, type UnleashTarget } from "./flags";
 import { createLlm, type LlmTarget } from "./llm";
@@ -26,7 +27,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
     throw error;
   }
   const llm = createLlm(env, options.llm);
-  const flags = options.flags ? { resolver: options.flags, stop() {} } : await startFlags(env, log, options.unleash ?? null);
+  const flags = options.flags ? { resolver: options.flags, admin: null, stop() {} } : await startFlags(env, log, options.unleash ?? null);
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
   try {
     pipeline = await startPipeline(env, log, { url: options.databaseUrl, ...database }, llm);
@@ -35,6 +36,15 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
     await database.close();
     throw error;
   }
+  // The rollout guard runs where the worker runs; the advisory lock keeps it to one process.
+  const guard =
+    flags.admin && env.ROLE !== "api"
+      ? startGuard(
+          { sql: database.sql, db: database.db, admin: flags.admin, log, deliver: (deliveryId, organizationId) => pipeline.queue.sendDeliverWebhook({ deliveryId, organizationId }).then(() => {}) },
+          env.GUARD_INTERVAL_MS,
+          { ...defaultGuardOptions, windowMinutes: env.GUARD_WINDOW_MINUTES, minSamples: env.GUARD_MIN_SAMPLES },
+        )
+      : null;
   const services = {
     db: database.db,
     sql: database.sql,
@@ -55,6 +65,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
   try {
     url = await api.listen(env.API_PORT, env.HOST);
   } catch (error) {
+    await guard?.stop();
     await pipeline.stop();
     flags.stop();
     await database.close();
@@ -66,6 +77,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
     pipeline,
     async stop() {
       await api.close(env.SHUTDOWN_TIMEOUT_MS);
+      await guard?.stop();
       await pipeline.stop();
       flags.stop();
       await database.close();

@@ -41,6 +41,10 @@ const schema = z.object({
   UNLEASH_PORT: port(4242),
   /** How often the server fetches flag changes from Unleash. */
   UNLEASH_REFRESH_MS: positiveInt(2_000),
+  /** The rollout guard (worker role, one leader per cluster): how often, over what window, from how many messages per cohort. */
+  GUARD_INTERVAL_MS: positiveInt(30_000),
+  GUARD_WINDOW_MINUTES: positiveInt(15),
+  GUARD_MIN_SAMPLES: positiveInt(50),
 
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl,
