@@ -7,7 +7,7 @@ import type { FlagResolver } from "@leadline/flags/definitions";
 import { defaultGuardOptions, startGuard } from "@leadline/flags/guard";
 
 import { startFlags, type UnleashTarget } from "./flags";
-import { createLlm, type LlmTarget } from "./llm";
+import { createLlm, createStructured, type LlmTarget } from "./llm";
 import { startPipeline } from "./pipeline";
 import type { AppLogger } from "./logger";
 
@@ -30,7 +30,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
   const flags = options.flags ? { resolver: options.flags, admin: null, stop() {} } : await startFlags(env, log, options.unleash ?? null);
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
   try {
-    pipeline = await startPipeline(env, log, { url: options.databaseUrl, ...database }, llm);
+    pipeline = await startPipeline(env, log, { url: options.databaseUrl, ...database }, llm, createStructured(env, options.llm));
   } catch (error) {
     flags.stop();
     await database.close();

@@ -1,5 +1,6 @@
 import { createLlmClient } from "@leadline/llm/client";
 import { startSimulator } from "@leadline/llm/simulator";
+import { createStructuredExtractor } from "@leadline/llm/structured";
 
 import { StartupError } from "./database";
 import type { Env } from "./env";
@@ -31,6 +32,11 @@ export function createLlm(env: Env, target: LlmTarget) {
     }),
     demo: target.demo,
   };
+}
+
+/** Model-based structured extraction (the detailed scoring stage), on the same model and server. */
+export function createStructured(env: Env, target: LlmTarget) {
+  return createStructuredExtractor({ apiKey: target.apiKey, baseURL: target.baseURL, model: env.OPENAI_MODEL, timeoutMs: 15_000, maxOutputTokens: 300 });
 }
 
 /** The simulator in this process, for `pnpm start` without an OpenAI key. */

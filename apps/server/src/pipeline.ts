@@ -1,16 +1,18 @@
 import type { Database, Sql } from "@leadline/db/client";
 import { startPipelineRuntime } from "@leadline/pipeline/runtime";
+import type { StructuredExtractor } from "@leadline/llm/structured";
 import type { TurnDeps } from "@leadline/pipeline/turn";
 
 import type { Env } from "./env";
 import type { AppLogger } from "./logger";
 
 /** The pipeline runtime configured from the environment; the worker runs unless ROLE=api. */
-export function startPipeline(env: Env, log: AppLogger, database: { url: string; db: Database; sql: Sql }, llm: TurnDeps["llm"]) {
+export function startPipeline(env: Env, log: AppLogger, database: { url: string; db: Database; sql: Sql }, llm: TurnDeps["llm"], structured: StructuredExtractor) {
   return startPipelineRuntime(database, log, llm, {
     runWorker: env.ROLE !== "api",
     queue: { webhookRetries: env.WEBHOOK_RETRIES, webhookRetryDelaySeconds: env.WEBHOOK_RETRY_DELAY_S, postProcessRetries: 5, postProcessRetryDelaySeconds: 1 },
     worker: { concurrency: env.WORKER_CONCURRENCY, relayIntervalMs: 5_000, relayAfterMs: env.OUTBOX_RELAY_AFTER_MS },
     enhancementWindowMs: env.ENHANCEMENT_WINDOW_MS,
+    structured,
   });
 }

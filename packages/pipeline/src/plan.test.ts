@@ -25,15 +25,16 @@ describe("planStages", () => {
     expect(names(plan.inline)).toEqual([
       ["extract-entities:parallel", "calculate-cost:parallel", "record-analytics:parallel", "write-audit:parallel"],
       ["qualify-lead:inline"],
+      ["score-in-detail:inline"],
       ["notify-webhooks:inline"],
     ]);
   });
 
   it("smart router: a greeting skips extraction and qualification; contact details get the full plan", () => {
     const simple = planStages(STAGES, defaultFlags(), "simple");
-    expect(simple.skipped).toEqual(["extract-entities", "qualify-lead"]);
+    expect(simple.skipped).toEqual(["extract-entities", "qualify-lead", "score-in-detail"]);
     const moderate = planStages(STAGES, defaultFlags(), "moderate");
-    expect(moderate.skipped).toEqual(["extract-entities"]);
+    expect(moderate.skipped).toEqual(["extract-entities", "score-in-detail"]);
     expect(planStages(STAGES, defaultFlags(), "complex").skipped).toEqual([]);
   });
 
@@ -41,7 +42,7 @@ describe("planStages", () => {
     const noBackgroundExtraction = STAGES.map((s) => (s.name === "extract-entities" ? { ...s, modes: ["inline", "parallel"] as const } : s));
     const plan = planStages(noBackgroundExtraction, defaultFlags({ "pipeline.smart-router": false }), "complex");
     const inline = plan.inline.flat().map((p) => p.stage.name);
-    expect(inline).toEqual(["extract-entities", "qualify-lead", "notify-webhooks"]);
+    expect(inline).toEqual(["extract-entities", "qualify-lead", "score-in-detail", "notify-webhooks"]);
     expect(plan.background.map((p) => p.stage.name)).toEqual(["calculate-cost", "record-analytics", "write-audit"]);
   });
 });

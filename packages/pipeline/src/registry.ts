@@ -4,6 +4,7 @@ import { extractEntitiesStage } from "./stages/extract-entities";
 import { notifyWebhooksStage } from "./stages/notify-webhooks";
 import { qualifyLeadStage } from "./stages/qualify-lead";
 import { recordAnalyticsStage } from "./stages/record-analytics";
+import { scoreInDetailStage } from "./stages/score-in-detail";
 import { writeAuditStage } from "./stages/write-audit";
 
 /**
@@ -17,5 +18,6 @@ export const STAGES: readonly Stage[] = [
   calculateCostStage,
   recordAnalyticsStage,
   writeAuditStage,
+  scoreInDetailStage,
   notifyWebhooksStage,
 ];

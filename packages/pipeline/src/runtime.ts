@@ -1,4 +1,5 @@
 import type { Database, Sql } from "@leadline/db/client";
+import type { StructuredExtractor } from "@leadline/llm/structured";
 
 import { listenForBackgroundDone } from "./enhancement";
 import { createPipelineMetrics } from "./metrics";
@@ -16,6 +17,8 @@ export type RuntimeOptions = {
   worker: WorkerOptions;
   enhancementWindowMs: number;
   stages?: readonly Stage[];
+  /** Model-based extraction for the detailed scoring stage; none: that stage does nothing. */
+  structured?: StructuredExtractor | null;
 };
 
 type Log = TurnDeps["log"] & { info(obj: object, msg?: string): void };
@@ -29,7 +32,7 @@ export async function startPipelineRuntime(database: { url: string; db: Database
   const queue = await startQueue(database.url, log, options.queue);
   let worker: Worker | null = null;
   try {
-    if (options.runWorker) worker = await startWorker({ db: database.db, sql: database.sql, log, queue, stages: options.stages }, options.worker);
+    if (options.runWorker) worker = await startWorker({ db: database.db, sql: database.sql, log, queue, stages: options.stages, structured: options.structured }, options.worker);
   } catch (error) {
     await queue.stop();
     throw error;
@@ -48,7 +51,7 @@ export async function startPipelineRuntime(database: { url: string; db: Database
     queue,
     notifyWorker: () => worker?.notify(),
     background,
-    services: createQueueServices(queue),
+    services: { ...createQueueServices(queue), structured: options.structured ?? null },
     enhancementWindowMs: options.enhancementWindowMs,
     stages: options.stages,
   };

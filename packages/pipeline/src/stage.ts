@@ -2,6 +2,7 @@ import type { Database } from "@leadline/db/client";
 import type { ContactInfo, QualificationSignals, ScoreBreakdown } from "@leadline/db/schema";
 import type { FlagName, FlagSet } from "@leadline/flags/definitions";
 import type { LlmUsage } from "@leadline/llm/client";
+import type { StructuredExtractor } from "@leadline/llm/structured";
 
 /** The smart router's classes (plan 5.1): a greeting; an ordinary question; contact details or buying signals. */
 export type Complexity = "simple" | "moderate" | "complex";
@@ -41,6 +42,8 @@ export type StageContext = {
 };
 
 export type StageServices = {
+  /** Model-based structured extraction, when a model is configured for it. */
+  structured?: StructuredExtractor | null;
   /** Schedules delivery of one webhook (the queue, or a direct first attempt in the baseline). */
   deliverWebhook(deliveryId: string, mode: StageMode, organizationId: string): Promise<void>;
 };

@@ -2,6 +2,7 @@ import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 
 import type { Database, Sql } from "@leadline/db/client";
+import type { StructuredExtractor } from "@leadline/llm/structured";
 import { outboxEvents } from "@leadline/db/schema";
 
 import { completeMessage } from "./completion";
@@ -31,6 +32,7 @@ type WorkerDeps = {
   queue: JobQueue;
   /** The stage registry (tests add their own). */
   stages?: readonly Stage[];
+  structured?: StructuredExtractor | null;
 };
 
 /**
@@ -39,7 +41,7 @@ type WorkerDeps = {
  */
 export async function startWorker(deps: WorkerDeps, options: WorkerOptions = defaultWorkerOptions) {
   const { boss } = deps.queue;
-  const services = createQueueServices(deps.queue);
+  const services = { ...createQueueServices(deps.queue), structured: deps.structured ?? null };
   const work = { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true } as const;
   const workerIds: string[] = [];
   for (let i = 0; i < options.concurrency; i += 1) {
