@@ -14,5 +14,6 @@ export function startPipeline(env: Env, log: AppLogger, database: { url: string;
     worker: { concurrency: env.WORKER_CONCURRENCY, relayIntervalMs: 5_000, relayAfterMs: env.OUTBOX_RELAY_AFTER_MS },
     enhancementWindowMs: env.ENHANCEMENT_WINDOW_MS,
     structured,
+    redisUrl: env.REDIS_URL,
   });
 }

@@ -4,6 +4,8 @@ import type { Database } from "@leadline/db/client";
 import { chatMessages, chatSessions, sites, visitors, type QualificationSettings } from "@leadline/db/schema";
 import { scopedTo } from "@leadline/db/tenant";
 
+import { countHit, type CacheHits, type PipelineCache } from "./cache";
+
 /** Recent messages sent to the model with the new one. */
 export const HISTORY_LIMIT = 20;
 
@@ -24,21 +26,39 @@ type NewMessage = { clientMessageId: string; text: string };
  * (idempotent on clientMessageId). Batched: one statement, one round trip.
  * Not batched: the plan's original, one query after another.
  */
-export function loadTurn(db: Database, claims: Claims, message: NewMessage, batched: boolean): Promise<Turn> {
-  return batched ? loadTurnInOneStatement(db, claims, message) : loadTurnStepByStep(db, claims, message);
+export function loadTurn(db: Database, claims: Claims, message: NewMessage, batched: boolean, cached?: CachedLookups): Promise<Turn> {
+  return batched ? loadTurnInOneStatement(db, claims, message) : loadTurnStepByStep(db, claims, message, cached);
 }
 
-async function loadTurnStepByStep(db: Database, claims: Claims, message: NewMessage): Promise<Turn> {
+/** With the cache flag on: where cached lookups come from, and where their hits are counted. */
+export type CachedLookups = { cache: PipelineCache; hits: CacheHits };
+
+async function loadTurnStepByStep(db: Database, claims: Claims, message: NewMessage, cached?: CachedLookups): Promise<Turn> {
   const [session] = await db
     .select({ visitorId: chatSessions.visitorId })
     .from(chatSessions)
     .where(scopedTo(claims.organizationId, chatSessions, eq(chatSessions.id, claims.sessionId), eq(chatSessions.siteId, claims.siteId)));
   if (!session) return { session: null, inserted: null, history: [] };
-  await db.select({ id: visitors.id }).from(visitors).where(scopedTo(claims.organizationId, visitors, eq(visitors.id, session.visitorId)));
-  const [site] = await db
-    .select({ systemPrompt: sites.systemPrompt, qualification: sites.qualificationSettings })
-    .from(sites)
-    .where(scopedTo(claims.organizationId, sites, eq(sites.id, claims.siteId)));
+  const loadVisitor = async () =>
+    (await db.select({ id: visitors.id }).from(visitors).where(scopedTo(claims.organizationId, visitors, eq(visitors.id, session.visitorId))))[0];
+  const loadSite = async () =>
+    (
+      await db
+        .select({ systemPrompt: sites.systemPrompt, qualification: sites.qualificationSettings })
+        .from(sites)
+        .where(scopedTo(claims.organizationId, sites, eq(sites.id, claims.siteId)))
+    )[0];
+  let site: Awaited<ReturnType<typeof loadSite>>;
+  if (cached) {
+    const visitor = await cached.cache.getWithSource("visitors", claims.organizationId, session.visitorId, loadVisitor);
+    countHit(cached.hits, "visitors", visitor.source);
+    const config = await cached.cache.getWithSource("siteConfig", claims.organizationId, claims.siteId, loadSite);
+    countHit(cached.hits, "siteConfig", config.source);
+    site = config.value as typeof site;
+  } else {
+    await loadVisitor();
+    site = await loadSite();
+  }
   if (!site) return { session: null, inserted: null, history: [] };
   const history = await db
     .select({ role: chatMessages.role, content: chatMessages.content })

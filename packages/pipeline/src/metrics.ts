@@ -1,11 +1,27 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+import type { CacheStats } from "@leadline/cache";
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3.5, 5, 7.5, 10, 20];
 
 /** Prometheus metrics of one process, served at /metrics. */
-export function createPipelineMetrics() {
+export function createPipelineMetrics(cacheStats: () => CacheStats = () => ({})) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "leadline_" });
+  new Gauge({
+    name: "leadline_cache_lookups",
+    help: "Cache lookups since start, by namespace and where they were answered (l1, l2, or a load: miss)",
+    labelNames: ["namespace", "result"] as const,
+    registers: [registry],
+    collect() {
+      for (const [namespace, s] of Object.entries(cacheStats())) {
+        this.set({ namespace, result: "l1" }, s.l1Hits);
+        this.set({ namespace, result: "l2" }, s.l2Hits);
+        this.set({ namespace, result: "miss" }, s.misses);
+        this.set({ namespace, result: "error" }, s.errors);
+      }
+    },
+  });
   const labelNames = ["outcome", "complexity"] as const;
   return {
     registry,

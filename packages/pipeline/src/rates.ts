@@ -1,26 +1,22 @@
 import type { Database } from "@leadline/db/client";
 
+import { countHit, GLOBAL_ORGANIZATION, type CacheHits, type PipelineCache } from "./cache";
 import { findRate, type Rate } from "./cost";
-
-const TTL_MS = 24 * 3600 * 1000; // plan 4.3: model rates change rarely
 
 /**
  * Model rates for pricing a reply on the critical path. With the cache flag
- * on they come from memory (loaded once per model and TTL); off, every reply
- * asks Postgres, as the plan's original did.
+ * on they come from the multi-level cache (a day's TTL, plan 4.3); off, every
+ * reply asks Postgres, as the plan's original did.
  */
-export function createRateBook(db: Database) {
-  const memo = new Map<string, { rate: Rate | undefined; at: number }>();
+export function createRateBook(db: Database, cache: PipelineCache) {
   return {
-    async rateFor(model: string, cached: boolean): Promise<Rate | undefined> {
+    async rateFor(model: string, cached: boolean, hits?: CacheHits): Promise<Rate | undefined> {
       if (!cached) return findRate(db, model);
-      const hit = memo.get(model);
-      if (hit && Date.now() - hit.at < TTL_MS) return hit.rate;
-      const rate = await findRate(db, model);
-      memo.set(model, { rate, at: Date.now() });
-      return rate;
+      const { value, source } = await cache.getWithSource("modelRates", GLOBAL_ORGANIZATION, model, () => findRate(db, model));
+      if (hits) countHit(hits, "modelRates", source);
+      return value as Rate | undefined;
     },
-    invalidate: () => memo.clear(),
+    invalidate: (model: string) => cache.invalidate("modelRates", GLOBAL_ORGANIZATION, model),
   };
 }
 

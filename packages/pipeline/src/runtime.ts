@@ -1,6 +1,7 @@
 import type { Database, Sql } from "@leadline/db/client";
 import type { StructuredExtractor } from "@leadline/llm/structured";
 
+import { createPipelineCache } from "./cache";
 import { listenForBackgroundDone } from "./enhancement";
 import { createPipelineMetrics } from "./metrics";
 import { startQueue, type QueueOptions } from "./queue";
@@ -19,6 +20,8 @@ export type RuntimeOptions = {
   stages?: readonly Stage[];
   /** Model-based extraction for the detailed scoring stage; none: that stage does nothing. */
   structured?: StructuredExtractor | null;
+  /** Shared L2 for the cache across server instances; none: memory only. */
+  redisUrl?: string;
 };
 
 type Log = TurnDeps["log"] & { info(obj: object, msg?: string): void };
@@ -38,14 +41,16 @@ export async function startPipelineRuntime(database: { url: string; db: Database
     throw error;
   }
   const timings = createTimingsWriter(database.db, log);
+  const cache = createPipelineCache({ redisUrl: options.redisUrl, log });
   const background = await listenForBackgroundDone(database.sql);
-  const metrics = createPipelineMetrics();
+  const metrics = createPipelineMetrics(() => cache.stats());
   const deps: TurnDeps = {
     db: database.db,
     sql: database.sql,
     log,
     llm,
-    rates: createRateBook(database.db),
+    rates: createRateBook(database.db, cache),
+    cache,
     timings,
     metrics,
     queue,
@@ -65,6 +70,7 @@ export async function startPipelineRuntime(database: { url: string; db: Database
       await timings.stop();
       await background.stop().catch(() => {});
       await queue.stop();
+      await cache.close();
     },
   };
 }

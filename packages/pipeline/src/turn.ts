@@ -12,6 +12,7 @@ import type { PipelineMetrics } from "./metrics";
 import { planStages } from "./plan";
 import type { JobQueue } from "./queue";
 import type { RateBook } from "./rates";
+import type { CacheHits, PipelineCache } from "./cache";
 import { STAGES } from "./registry";
 import { runInlineGroups } from "./runner";
 import { saveReply, type LlmEnd } from "./save-reply";
@@ -24,6 +25,7 @@ export type TurnDeps = {
   log: StageLogger;
   llm: { client: LlmClient; demo: boolean };
   rates: RateBook;
+  cache: PipelineCache;
   timings: TimingsWriter;
   metrics: PipelineMetrics;
   /** Null when this process has no queue (then background stages run inline). */
@@ -51,6 +53,8 @@ export type Turn = {
   startedAt: number;
   /** Time spent on lookups before the model call. */
   lookupMs: number;
+  /** Cache hits of this message so far (the lookups'). */
+  cacheHits?: CacheHits;
 };
 
 const VISITOR_MESSAGES: Record<SendErrorCode, string> = {
@@ -107,7 +111,8 @@ export async function answerTurn(deps: TurnDeps, turn: Turn, emit: (event: SendE
   };
   const state = {};
   const inlineSpans = await runInlineGroups(plan.inline, { db: deps.db, log: deps.log, facts, state, services: deps.services }, turn.startedAt);
-  const cost = computeCost(end.usage, await deps.rates.rateFor(end.model, flags["pipeline.cache"]));
+  const cacheHits: CacheHits = { ...turn.cacheHits };
+  const cost = computeCost(end.usage, await deps.rates.rateFor(end.model, flags["pipeline.cache"], cacheHits));
 
   if (!flags["pipeline.streaming"] && end.text) {
     firstTokenMs = performance.now() - turn.startedAt;
@@ -166,6 +171,7 @@ export async function answerTurn(deps: TurnDeps, turn: Turn, emit: (event: SendE
     ],
     flags: { ...flags },
     complexity: turn.complexity,
+    cacheHits,
     outcome: end.status,
     errorCode: end.error?.code ?? null,
     promptTokens: end.usage.promptTokens,

@@ -35,7 +35,9 @@ export async function prepareSend(ctx: Context, visitor: VisitorClaims, input: S
   }
   const complexity = classifyMessage(input.text);
   const flags = ctx.flagOverride ?? ctx.flags.resolve({ ...visitor, complexity });
-  const loaded = await loadTurn(ctx.db, visitor, { clientMessageId: input.clientMessageId, text: input.text }, flags["pipeline.batched-queries"]);
+  const cacheHits: Record<string, { hits: number; misses: number }> = {};
+  const cached = flags["pipeline.cache"] ? { cache: ctx.pipeline.cache, hits: cacheHits } : undefined;
+  const loaded = await loadTurn(ctx.db, visitor, { clientMessageId: input.clientMessageId, text: input.text }, flags["pipeline.batched-queries"], cached);
   if (!loaded.session) throw notFound("Chat session");
   const { session } = loaded;
 
@@ -50,6 +52,7 @@ export async function prepareSend(ctx: Context, visitor: VisitorClaims, input: S
     complexity,
     startedAt,
     lookupMs: performance.now() - startedAt,
+    cacheHits,
   });
   if (loaded.inserted) return { startedAt, visitor, flags, kind: "answer", userMessage: loaded.inserted, turn: turnFor(loaded.inserted, loaded.history) };
 
