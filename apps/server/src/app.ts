@@ -5,6 +5,7 @@ import type { Env } from "./env";
 import { createApiServer } from "./http";
 import type { FlagResolver } from "@leadline/flags/definitions";
 import { defaultGuardOptions, startGuard } from "@leadline/flags/guard";
+import type { UnleashAdmin } from "@leadline/flags/unleash-admin";
 
 import { startFlags, type UnleashTarget } from "./flags";
 import { createLlm, createStructured, type LlmTarget } from "./llm";
@@ -17,7 +18,7 @@ export const VERSION = "0.1.0";
  * Composition root of one server process: migrate, connect, serve. Returns
  * the URL and a stop() that drains requests and closes the pool.
  */
-export async function startServer(env: Env, log: AppLogger, options: { databaseUrl: string; sessionSecret: string; llm: LlmTarget; flags?: FlagResolver; unleash?: UnleashTarget | null }) {
+export async function startServer(env: Env, log: AppLogger, options: { databaseUrl: string; sessionSecret: string; llm: LlmTarget; flags?: FlagResolver; unleash?: UnleashTarget | null; unleashAdmin?: UnleashAdmin }) {
   // Connect first: a dead database is reported in one line before anything else runs.
   const database = await connectDatabase(options.databaseUrl, env);
   try {
@@ -27,7 +28,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
     throw error;
   }
   const llm = createLlm(env, options.llm);
-  const flags = options.flags ? { resolver: options.flags, admin: null, stop() {} } : await startFlags(env, log, options.unleash ?? null);
+  const flags = options.flags ? { resolver: options.flags, admin: options.unleashAdmin ?? null, stop() {} } : await startFlags(env, log, options.unleash ?? null);
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
   try {
     pipeline = await startPipeline(env, log, { url: options.databaseUrl, ...database }, llm, createStructured(env, options.llm));
@@ -55,10 +56,13 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
       maxMessageChars: env.MAX_MESSAGE_CHARS,
       version: VERSION,
       allowFlagOverride: env.ALLOW_FLAG_OVERRIDE === "1",
+      adminOrigins: [env.adminOrigin],
+      trustedProxyHops: env.TRUSTED_PROXY_HOPS,
     },
     llm,
     flags: flags.resolver,
     pipeline: pipeline.deps,
+    unleashAdmin: flags.admin,
   };
   const api = createApiServer({ services, corsOrigins: [env.widgetOrigin, env.adminOrigin], metrics: pipeline.metrics.registry });
   let url: string;

@@ -63,6 +63,8 @@ const schema = z.object({
   WIDGET_ORIGIN: optionalUrl,
   ADMIN_ORIGIN: optionalUrl,
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  /** Proxies (load balancers) in front of the server: the client's IP is read from X-Forwarded-For that many hops back. */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 
   /** How long a chat stream stays open after "done" for an "enhanced" event. */
   ENHANCEMENT_WINDOW_MS: positiveInt(1500),

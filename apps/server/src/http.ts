@@ -17,10 +17,17 @@ export type HttpOptions = {
 
 /** The API's HTTP server: tRPC at /trpc, health at /healthz and /readyz. */
 export function createApiServer({ services, corsOrigins, metrics }: HttpOptions) {
+  // The standalone adapter hands createContext { req, res }: the context reads
+  // cookies and the peer address from req and sets cookies on res.
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
-    createContext: createContextFactory(services),
+    createContext: createContextFactory({
+      ...services,
+      // Until the composition root names the admin app's origins, admin calls are
+      // accepted from every CORS origin (which includes the widget's).
+      config: { ...services.config, adminOrigins: services.config.adminOrigins ?? corsOrigins },
+    }),
   });
   const allowed = new Set(corsOrigins);
 

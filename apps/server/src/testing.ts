@@ -10,17 +10,18 @@ import { startSimulator, type SimulatorProfile } from "@leadline/llm/simulator";
 import { createTRPCClient, httpBatchLink, httpBatchStreamLink, splitLink } from "@trpc/client";
 
 import { startServer } from "./app";
+import type { UnleashTarget } from "./flags";
 import { parseEnv } from "./env";
 import { createLogger } from "./logger";
 
 export const TEST_ORIGIN = "http://widget.test";
 
 export async function startTestStack(
-  options: { env?: Record<string, string>; profile?: Partial<SimulatorProfile>; origins?: string[]; flags?: FlagSet } = {},
+  options: { env?: Record<string, string>; profile?: Partial<SimulatorProfile>; origins?: string[]; flags?: FlagSet; unleash?: UnleashTarget } = {},
 ) {
   const database = await createTestDatabase();
   const origins = options.origins ?? [TEST_ORIGIN];
-  const { organizationId } = await seedDatabase(database.db, { demoOrigins: origins, admin: { email: "admin@test.example", password: "password-for-tests" } });
+  const { organizationId } = await seedDatabase(database.db, { demoOrigins: origins, admin: TEST_ADMIN });
   const simulator = await startSimulator({ port: 0, profile: { firstTokenMs: 50, msPerToken: 5, ...options.profile } });
   const env = { ...parseEnv({ LOG_LEVEL: "silent", WIDGET_ORIGIN: origins[0], ...options.env }), API_PORT: 0 };
   const server = await startServer(env, createLogger(env, false), {
@@ -28,6 +29,7 @@ export async function startTestStack(
     sessionSecret: "test-secret-".padEnd(40, "x"),
     llm: { baseURL: simulator.url, apiKey: "test", demo: true },
     flags: options.flags ? staticFlagResolver(options.flags) : undefined,
+    unleash: options.unleash ?? null,
   });
   return {
     url: server.url,
@@ -51,3 +53,45 @@ export async function startTestStack(
 }
 
 export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
+
+/** The seeded admin of every test stack. */
+export const TEST_ADMIN = { email: "admin@test.example", password: "password-for-tests" };
+
+/**
+ * A browser as far as cookies go: sends the Origin it is given and the
+ * cookies it was set, and keeps every Set-Cookie it receives.
+ */
+export function adminBrowser(apiUrl: string, origin: string | null, login: { email: string; password: string }) {
+  const jar = new Map<string, string>();
+  const setCookies: string[] = [];
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${apiUrl}/trpc`,
+        headers: () => ({
+          ...(origin ? { origin } : {}),
+          ...(jar.size > 0 ? { cookie: [...jar].map(([name, value]) => `${name}=${value}`).join("; ") } : {}),
+        }),
+        fetch: async (url, init) => {
+          const response = await fetch(url, init as RequestInit);
+          for (const header of response.headers.getSetCookie()) {
+            setCookies.push(header);
+            const [pair = ""] = header.split(";");
+            const name = pair.slice(0, pair.indexOf("="));
+            const value = pair.slice(pair.indexOf("=") + 1);
+            if (/Max-Age=0(;|$)/.test(header)) jar.delete(name);
+            else jar.set(name, value);
+          }
+          return response;
+        },
+      }),
+    ],
+  });
+  return {
+    client,
+    jar,
+    setCookies,
+    token: () => jar.get("leadline_admin"),
+    logIn: (email = login.email, password = login.password) => client.auth.login.mutate({ email, password }),
+  };
+}

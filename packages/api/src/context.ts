@@ -1,7 +1,11 @@
 import type { Database, Sql } from "@leadline/db/client";
 import { parseFlagOverride, type FlagResolver, type FlagSet } from "@leadline/flags/definitions";
 import type { LlmClient } from "@leadline/llm/client";
+import type { UnleashAdmin } from "@leadline/flags/unleash-admin";
 import type { TurnDeps } from "@leadline/pipeline/turn";
+
+import { parseCookies } from "./auth/cookies";
+import { clientIpOf, headerOf, isSecureRequest, type RequestLike } from "./auth/request";
 
 /** The subset of pino the API uses, so tests can pass any logger. */
 export type Logger = {
@@ -19,6 +23,13 @@ export type ApiConfig = {
   version: string;
   /** Benchmark only: honour the x-leadline-flags request header. */
   allowFlagOverride?: boolean;
+  /**
+   * Browser origins of the admin app: admin calls carrying any other Origin
+   * are refused (see auth/origin.ts). Unset: only calls without an Origin.
+   */
+  adminOrigins?: string[];
+  /** Proxies in front of the server that append to X-Forwarded-For (0: the socket's peer is the client). */
+  trustedProxyHops?: number;
 };
 
 /** Long-lived things the server builds once and every request shares. */
@@ -36,6 +47,8 @@ export type ApiServices = {
   flags: FlagResolver;
   /** What the pipeline needs to answer a message (queue, timings, metrics…). */
   pipeline: TurnDeps;
+  /** Unleash's Admin API, when this server has an admin token: the flags router changes rollouts through it. */
+  unleashAdmin: UnleashAdmin | null;
 };
 
 /** What a procedure sees: the services plus facts about this request. */
@@ -45,10 +58,25 @@ export type Context = ApiServices & {
   requestId: string;
   /** Flags forced by the request (benchmark mode only); null otherwise. */
   flagOverride: FlagSet | null;
+  /** The request's cookies by name. */
+  cookies: Readonly<Record<string, string>>;
+  /** Adds a Set-Cookie header to this request's response (none for an in-process caller). */
+  setCookie(value: string): void;
+  /** The caller's IP (see ApiConfig.trustedProxyHops), for login throttling. */
+  clientIp: string | null;
+  userAgent: string | null;
+  /** The browser reached us over https: cookies get Secure. */
+  secure: boolean;
+};
+
+/** The parts of Node's ServerResponse the context writes to. */
+type ResponseLike = {
+  getHeader(name: string): number | string | string[] | undefined;
+  setHeader(name: string, value: string | string[]): unknown;
 };
 
 export function createContextFactory(services: ApiServices) {
-  return ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }): Context => {
+  return ({ req, res }: { req: RequestLike; res?: ResponseLike }): Context => {
     const origin = req.headers.origin;
     const id = req.headers["x-request-id"];
     const override = req.headers["x-leadline-flags"];
@@ -57,6 +85,18 @@ export function createContextFactory(services: ApiServices) {
       origin: typeof origin === "string" ? origin : null,
       requestId: typeof id === "string" && id.length <= 64 ? id : crypto.randomUUID(),
       flagOverride: services.config.allowFlagOverride && typeof override === "string" ? parseFlagOverride(override) : null,
+      cookies: parseCookies(headerOf(req, "cookie")),
+      setCookie(value) {
+        // Set on the raw response before tRPC writes it; tRPC keeps headers already set.
+        // An in-process caller has no response: there is no browser to keep a cookie.
+        if (!res) return;
+        const previous = res.getHeader("set-cookie");
+        const list = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
+        res.setHeader("set-cookie", [...list, value]);
+      },
+      clientIp: clientIpOf(req, services.config.trustedProxyHops),
+      userAgent: headerOf(req, "user-agent")?.slice(0, 512) ?? null,
+      secure: isSecureRequest(req),
     };
   };
 }

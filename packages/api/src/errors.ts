@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 
 import { TenantScopeError } from "@leadline/db/tenant";
 
-type DomainErrorCode = "NOT_FOUND" | "FORBIDDEN" | "UNAUTHORIZED" | "BAD_REQUEST" | "CONFLICT" | "TOO_MANY_REQUESTS";
+type DomainErrorCode = "NOT_FOUND" | "FORBIDDEN" | "UNAUTHORIZED" | "BAD_REQUEST" | "CONFLICT" | "TOO_MANY_REQUESTS" | "SERVICE_UNAVAILABLE";
 
 /**
  * What handlers throw: plain functions know nothing of tRPC. The one mapping

@@ -1,9 +1,13 @@
+import { authRouter } from "./routers/auth";
 import { chatRouter } from "./routers/chat";
+import { flagsRouter } from "./routers/flags";
 import { systemRouter } from "./routers/system";
 import { router } from "./trpc";
 
 export const appRouter = router({
+  auth: authRouter,
   chat: chatRouter,
+  flags: flagsRouter,
   system: systemRouter,
 });
 

@@ -5,8 +5,11 @@
 import { initTRPC } from "@trpc/server";
 import { z } from "zod";
 
+import { isAllowedAdminOrigin } from "./auth/origin";
+import { MESSAGES } from "./auth/policy";
+import { authenticateAdmin } from "./auth/session";
 import type { Context } from "./context";
-import { toTRPCError } from "./errors";
+import { forbidden, toTRPCError } from "./errors";
 import { verifySessionToken } from "./chat/session-token";
 
 const t = initTRPC.context<Context>().create({
@@ -53,4 +56,31 @@ export const publicProcedure = t.procedure.use(errorMapping);
 export const visitorProcedure = publicProcedure.input(z.object({ sessionToken: z.string() })).use(async ({ ctx, input, next }) => {
   const visitor = verifySessionToken(input.sessionToken, ctx.config.sessionSecret);
   return next({ ctx: { ...ctx, visitor } });
+});
+
+/**
+ * Calls from the admin app that need no session (login, logout): a browser
+ * Origin other than the admin app's is refused, so no other page, not even
+ * one on the same site, can log someone in or out (see auth/origin.ts).
+ */
+export const adminOriginProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!isAllowedAdminOrigin(ctx.origin, ctx.config.adminOrigins)) throw forbidden(MESSAGES.foreignOrigin);
+  return next();
+});
+
+/**
+ * Any logged-in admin user, viewer or admin: the session cookie is checked
+ * and the context narrowed to `ctx.admin` ({ userId, organizationId, role,
+ * email, sessionId }). Handlers scope every query by
+ * `ctx.admin.organizationId` (scopedTo); another organization's row is NOT_FOUND.
+ */
+export const adminProcedure = adminOriginProcedure.use(async ({ ctx, next }) => {
+  const admin = await authenticateAdmin(ctx);
+  return next({ ctx: { ...ctx, admin } });
+});
+
+/** Anything that changes state for the organization: role "admin" only; a viewer gets FORBIDDEN. */
+export const adminWriteProcedure = adminProcedure.use(({ ctx, next }) => {
+  if (ctx.admin.role !== "admin") throw forbidden(MESSAGES.viewerCannotWrite);
+  return next();
 });

@@ -139,6 +139,10 @@ describe("schema", () => {
       .returning();
     expect(run).toMatchObject({ lagMs: 120.5, attempts: 2, stages: [{ name: "calculate-cost", ms: 2.5, ok: true }] });
     seen.add("background_runs");
+    await roundTrip(schema.adminSessions, { id: "a".repeat(64), organizationId, adminUserId: admin.id, expiresAt: new Date(Date.now() + 3_600_000), userAgent: "Firefox" });
+    const [throttle] = await db.insert(schema.loginThrottles).values({ scope: "email", key: "a@acme.example", failures: 2 }).returning();
+    expect(throttle).toMatchObject({ scope: "email", key: "a@acme.example", failures: 2, lockedUntil: null });
+    seen.add("login_throttles");
 
     const allTables = (Object.values(schema) as unknown[]).filter((v): v is PgTable => is(v, PgTable)).map((t) => getTableName(t));
     expect([...seen].sort()).toEqual([...new Set(allTables)].sort());

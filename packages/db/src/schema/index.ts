@@ -7,3 +7,4 @@ export * from "./timings";
 export * from "./alerts";
 export * from "./webhooks";
 export * from "./events";
+export * from "./auth";

@@ -1,0 +1,92 @@
+import type { AppRouter } from "@leadline/api";
+import { adminUsers, auditLog, requestTimings } from "@leadline/db/schema";
+import { hashPassword } from "@leadline/db/password";
+import { TEST_ADMIN_TOKEN, TEST_BACKEND_TOKEN } from "@leadline/flags/testing";
+import { createUnleashAdmin } from "@leadline/flags/unleash-admin";
+import "@leadline/flags/testing/provided";
+import { TRPCClientError } from "@trpc/client";
+import { desc, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+import { adminBrowser, startTestStack, TEST_ADMIN, type TestStack } from "./testing";
+
+const ADMIN_ORIGIN = "http://localhost:3001";
+let stack: TestStack;
+let unleash: ReturnType<typeof createUnleashAdmin>;
+
+beforeAll(async () => {
+  const url = inject("testUnleashUrl");
+  unleash = createUnleashAdmin({ url, token: TEST_ADMIN_TOKEN });
+  stack = await startTestStack({ unleash: { url, clientToken: TEST_BACKEND_TOKEN, adminToken: TEST_ADMIN_TOKEN }, env: { UNLEASH_REFRESH_MS: "300" } });
+});
+afterAll(() => stack?.stop());
+
+const expectCode = async (promise: Promise<unknown>, code: string) => {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(TRPCClientError);
+  expect((error as TRPCClientError<AppRouter>).data?.code).toBe(code);
+};
+
+async function loggedIn(email = TEST_ADMIN.email, password = TEST_ADMIN.password) {
+  const browser = adminBrowser(stack.url, ADMIN_ORIGIN, TEST_ADMIN);
+  await browser.logIn(email, password);
+  return browser.client;
+}
+
+describe("flags router", () => {
+  it("anonymous callers can neither read nor change flags", async () => {
+    const anonymous = adminBrowser(stack.url, ADMIN_ORIGIN, TEST_ADMIN).client;
+    await expectCode(anonymous.flags.list.query(), "UNAUTHORIZED");
+    await expectCode(anonymous.flags.setRollout.mutate({ name: "pipeline.cache", rollout: 0, reason: "test" }), "UNAUTHORIZED");
+  });
+
+  it("an admin sets a rollout through Unleash; the change is audited with who and why", async () => {
+    const admin = await loggedIn();
+    const listed = await admin.flags.list.query();
+    expect(listed.unleash).toBe("available");
+    expect(listed.flags.map((f) => f.name)).toContain("pipeline.background");
+
+    const state = await admin.flags.setRollout.mutate({ name: "pipeline.enhancement", rollout: 50, reason: "step two of the rollout" });
+    expect(state).toMatchObject({ rollout: 50, stickiness: "sessionId" });
+    expect(await unleash.getFlag("pipeline.enhancement")).toMatchObject({ rollout: 50 });
+    const [entry] = await stack.database.db.select().from(auditLog).where(eq(auditLog.action, "flag.rollout")).orderBy(desc(auditLog.createdAt)).limit(1);
+    expect(entry).toMatchObject({ actorType: "admin", targetId: "pipeline.enhancement", reason: "step two of the rollout", details: { to: 50 } });
+    expect((await admin.flags.list.query()).flags.find((f) => f.name === "pipeline.enhancement")?.lastChange).toMatchObject({ action: "flag.rollout" });
+  });
+
+  it("a change made through the router reaches the server's own evaluations within a few seconds", async () => {
+    const admin = await loggedIn();
+    await admin.flags.setEnabled.mutate({ name: "pipeline.smart-router", enabled: false, reason: "compare without it" });
+    const { sessionToken } = await stack.client().chat.startSession.mutate({ siteKey: "demo" });
+    await expect
+      .poll(
+        async () => {
+          const events = await stack.client().chat.send.mutate({ sessionToken, clientMessageId: `m-${crypto.randomUUID()}`, text: "hello" });
+          for await (const _ of events);
+          const [row] = await stack.database.db.select().from(requestTimings).orderBy(desc(requestTimings.createdAt)).limit(1);
+          return row?.flags["pipeline.smart-router"];
+        },
+        { timeout: 10_000, interval: 500 },
+      )
+      .toBe(false);
+    await admin.flags.setEnabled.mutate({ name: "pipeline.smart-router", enabled: true, reason: "restore" });
+  });
+
+  it("bad input changes nothing: a rollout outside 0–100 is BAD_REQUEST, an unknown flag NOT_FOUND", async () => {
+    const admin = await loggedIn();
+    const before = await unleash.getFlag("pipeline.cache");
+    await expectCode(admin.flags.setRollout.mutate({ name: "pipeline.cache", rollout: 150, reason: "too much" }), "BAD_REQUEST");
+    await expectCode(admin.flags.setRollout.mutate({ name: "pipeline.cache", rollout: -1, reason: "too little" }), "BAD_REQUEST");
+    await expectCode(admin.flags.setRollout.mutate({ name: "pipeline.nope", rollout: 10, reason: "unknown" }), "NOT_FOUND");
+    expect(await unleash.getFlag("pipeline.cache")).toEqual(before);
+  });
+
+  it("a viewer can read flags but not change them", async () => {
+    await stack.database.db.insert(adminUsers).values({ organizationId: stack.organizationId, email: "viewer@test.example", role: "viewer", passwordHash: await hashPassword("viewer-password") });
+    const viewer = await loggedIn("viewer@test.example", "viewer-password");
+    expect((await viewer.flags.list.query()).flags.length).toBeGreaterThan(0);
+    const before = await unleash.getFlag("pipeline.cache");
+    await expectCode(viewer.flags.setRollout.mutate({ name: "pipeline.cache", rollout: 10, reason: "viewer tries" }), "FORBIDDEN");
+    expect(await unleash.getFlag("pipeline.cache")).toEqual(before);
+  });
+});

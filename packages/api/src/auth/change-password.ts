@@ -1,0 +1,33 @@
+import { and, eq, ne } from "drizzle-orm";
+
+import { hashPassword, verifyPassword } from "@leadline/db/password";
+import { adminSessions, adminUsers } from "@leadline/db/schema";
+import { scopedTo } from "@leadline/db/tenant";
+
+import { badRequest, DomainError, unauthorized } from "../errors";
+import { MESSAGES } from "./policy";
+import type { AdminContext } from "./session";
+import { claimLoginAttempt, recordLoginSuccess } from "./throttle";
+
+/**
+ * Replaces the caller's own password and ends their other sessions (a
+ * password change is what someone does who fears another device has it).
+ * A wrong current password counts as a failed login: a stolen session must
+ * not become a way to guess the password without limit.
+ */
+export async function changePassword(ctx: AdminContext, input: { current: string; next: string }): Promise<void> {
+  const { organizationId, userId, email, sessionId } = ctx.admin;
+  const attempt = await claimLoginAttempt(ctx.db, { email, ip: ctx.clientIp });
+  if (attempt.locked) throw new DomainError("TOO_MANY_REQUESTS", MESSAGES.locked);
+
+  const [user] = await ctx.db.select({ passwordHash: adminUsers.passwordHash }).from(adminUsers).where(scopedTo(organizationId, adminUsers, eq(adminUsers.id, userId)));
+  if (!user) throw unauthorized(MESSAGES.notLoggedIn);
+  if (!(await verifyPassword(user.passwordHash, input.current))) throw badRequest("The current password is not right");
+  await recordLoginSuccess(ctx.db, attempt);
+
+  const passwordHash = await hashPassword(input.next);
+  await ctx.db.transaction(async (tx) => {
+    await tx.update(adminUsers).set({ passwordHash }).where(scopedTo(organizationId, adminUsers, eq(adminUsers.id, userId)));
+    await tx.delete(adminSessions).where(scopedTo(organizationId, adminSessions, and(eq(adminSessions.adminUserId, userId), ne(adminSessions.id, sessionId))));
+  });
+}
