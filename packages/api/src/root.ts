@@ -1,6 +1,7 @@
 import { authRouter } from "./routers/auth";
 import { chatRouter } from "./routers/chat";
 import { flagsRouter } from "./routers/flags";
+import { sitesRouter } from "./routers/sites";
 import { systemRouter } from "./routers/system";
 import { router } from "./trpc";
 
@@ -8,6 +9,7 @@ export const appRouter = router({
   auth: authRouter,
   chat: chatRouter,
   flags: flagsRouter,
+  sites: sitesRouter,
   system: systemRouter,
 });
 
