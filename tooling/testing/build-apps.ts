@@ -12,7 +12,7 @@ const shared = globalThis as typeof globalThis & { __leadlineAppsBuilt?: Promise
 export default async function setup() {
   shared.__leadlineAppsBuilt ??= promisify(execFile)(
     process.execPath,
-    [resolve(repoRoot, "node_modules/turbo/bin/turbo"), "run", "build", "--filter=@leadline/widget", "--output-logs=errors-only"],
+    [resolve(repoRoot, "node_modules/turbo/bin/turbo"), "run", "build", "--filter=@leadline/widget", "--filter=@leadline/admin", "--output-logs=errors-only"],
     { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 },
   ).catch((error: { stdout?: string; stderr?: string }) => {
     throw new Error(`building the Next apps for the browser tests failed:\n${error.stdout ?? ""}${error.stderr ?? ""}`);

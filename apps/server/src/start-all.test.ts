@@ -63,6 +63,7 @@ beforeAll(async () => {
     PG_PORT: String(await freePort()),
     API_PORT: String(await freePort()),
     WIDGET_PORT: String(await freePort()),
+    ADMIN_PORT: String(await freePort()),
     LLM_SIMULATOR_PORT: String(await freePort()),
     UNLEASH_PORT: String(await freePort()),
     LOG_LEVEL: "info",
@@ -82,6 +83,8 @@ describe("pnpm start (embedded)", () => {
     expect(run.output()).toContain(`Widget demo  http://localhost:${env.WIDGET_PORT}/demo`);
     expect((await fetch(`http://localhost:${env.WIDGET_PORT}/demo`)).status).toBe(200);
     expect((await fetch(`http://localhost:${env.WIDGET_PORT}/loader.js`)).status).toBe(200);
+    expect(run.output()).toContain(`Admin        http://localhost:${env.ADMIN_PORT}/login`);
+    expect((await fetch(`http://localhost:${env.ADMIN_PORT}/login`)).status).toBe(200);
     expect(run.output()).toMatch(new RegExp(`Flags +embedded Unleash at http://127\\.0\\.0\\.1:${env.UNLEASH_PORT}`));
     expect((await fetch(`http://127.0.0.1:${env.UNLEASH_PORT}/health`)).status).toBe(200);
 

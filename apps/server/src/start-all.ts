@@ -54,11 +54,20 @@ runMain(async (onStop) => {
     log,
   });
   onStop(widget.stop);
+  const adminApp = await startNextApp({
+    name: "admin",
+    dir: join(env.repoRoot, "apps", "admin"),
+    port: env.ADMIN_PORT,
+    env: { API_URL: publicApi },
+    log,
+  });
+  onStop(adminApp.stop);
 
   const lines = [
     "",
     "Leadline is running",
     `  Widget demo  ${env.widgetOrigin}/demo   (embed snippet: <script src="${env.widgetOrigin}/loader.js" data-site-key="demo" async></script>)`,
+    `  Admin        ${env.adminOrigin}/login   (flags and rollout: ${env.adminOrigin}/flags)`,
     `  API          ${server.url}/trpc   (health: ${server.url}/healthz, ready: ${server.url}/readyz)`,
     `  Model        ${llm.demo ? `offline demo simulator at ${llm.baseURL}` : `${env.OPENAI_MODEL} at ${llm.baseURL ?? "OpenAI"}`}`,
     `  Flags        ${unleash.embedded ? `embedded Unleash at ${unleash.target.url} (login admin / ${generated.unleashAdminPassword})` : `Unleash at ${unleash.target.url}`}`,
