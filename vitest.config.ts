@@ -4,6 +4,6 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     passWithNoTests: true,
-    projects: ["packages/*/vitest.config.ts", "apps/*/vitest.config.ts", "apps/*/vitest.e2e.config.ts"],
+    projects: ["packages/*/vitest.config.ts", "apps/*/vitest.config.ts", "apps/*/vitest.e2e.config.ts", "bench/vitest.config.ts"],
   },
 });

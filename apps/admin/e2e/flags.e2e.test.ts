@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { launchBrowser } from "./browser";
+import { launchBrowser } from "@leadline/testing/browser";
 
 const adminDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const resultsDir = join(adminDir, "test-results");

@@ -11,7 +11,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 
-import { adminBrowser, startTestStack, type TestStack } from "./testing";
+import { adminBrowser, expectCode, startTestStack, type TestStack } from "./testing";
 
 /** The admin app's origin as the test stack's environment has it (ADMIN_PORT's default). */
 const ADMIN_ORIGIN = "http://localhost:3001";
@@ -36,15 +36,6 @@ function browserWithToken(token: string) {
   return b;
 }
 
-async function expectCode(promise: Promise<unknown>, code: string) {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCClientError);
-  expect((error as TRPCClientError<AppRouter>).data?.code).toBe(code);
-  return error as TRPCClientError<AppRouter>;
-}
 
 let users = 0;
 async function addUser(role: "viewer" | "admin", options: { password?: string; organizationId?: string } = {}) {

@@ -1,12 +1,10 @@
-import type { AppRouter } from "@leadline/api";
 import { signSessionToken } from "@leadline/api/session-token";
 import { chatMessages, chatSessions, messageCosts, requestTimings, sites, visitors } from "@leadline/db/schema";
 import type { SendEvent } from "@leadline/validators/chat";
-import { TRPCClientError } from "@trpc/client";
 import { count, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { startTestStack, type TestStack } from "./testing";
+import { expectCode, startTestStack, type TestStack } from "./testing";
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -38,12 +36,6 @@ const tableCounts = async () => {
     db.select({ n: count() }).from(chatMessages),
   ]);
   return { visitors: v!.n, sessions: s!.n, messages: m!.n };
-};
-const expectCode = async (promise: Promise<unknown>, code: string) => {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(TRPCClientError);
-  expect((error as TRPCClientError<AppRouter>).data?.code).toBe(code);
-  return error as TRPCClientError<AppRouter>;
 };
 
 describe("chat.startSession", () => {

@@ -1,14 +1,12 @@
-import type { AppRouter } from "@leadline/api";
 import { adminUsers, auditLog, requestTimings } from "@leadline/db/schema";
 import { hashPassword } from "@leadline/db/password";
 import { TEST_ADMIN_TOKEN, TEST_BACKEND_TOKEN } from "@leadline/flags/testing";
 import { createUnleashAdmin } from "@leadline/flags/unleash-admin";
 import "@leadline/flags/testing/provided";
-import { TRPCClientError } from "@trpc/client";
 import { desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { adminBrowser, startTestStack, TEST_ADMIN, type TestStack } from "./testing";
+import { adminBrowser, expectCode, startTestStack, TEST_ADMIN, type TestStack } from "./testing";
 
 const ADMIN_ORIGIN = "http://localhost:3001";
 let stack: TestStack;
@@ -21,11 +19,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const expectCode = async (promise: Promise<unknown>, code: string) => {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(TRPCClientError);
-  expect((error as TRPCClientError<AppRouter>).data?.code).toBe(code);
-};
 
 async function loggedIn(email = TEST_ADMIN.email, password = TEST_ADMIN.password) {
   const browser = adminBrowser(stack.url, ADMIN_ORIGIN, TEST_ADMIN);

@@ -1,11 +1,9 @@
-import type { AppRouter } from "@leadline/api";
 import { hashPassword } from "@leadline/db/password";
 import { adminUsers, backgroundRuns, chatMessages, chatSessions, feedback, leads, messageCosts, organizations, requestTimings, sites, visitors, type StageTiming } from "@leadline/db/schema";
-import { TRPCClientError } from "@trpc/client";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { adminBrowser, startTestStack, TEST_ADMIN, type TestStack } from "./testing";
+import { adminBrowser, expectCode, startTestStack, TEST_ADMIN, type TestStack } from "./testing";
 
 const ADMIN_ORIGIN = "http://localhost:3001";
 const SEC = 1_000;
@@ -127,11 +125,6 @@ async function loggedIn(login = TEST_ADMIN) {
   return browser.client;
 }
 
-async function expectCode(promise: Promise<unknown>, code: string) {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(TRPCClientError);
-  expect((error as TRPCClientError<AppRouter>).data?.code).toBe(code);
-}
 
 const inWindow = (rows: Seeded[], window: Window) => rows.filter((r) => r.ageMs < WINDOWS[window]);
 const values = (rows: Seeded[], of: (r: Seeded) => number | null) => rows.map(of).filter((v): v is number => v !== null);

@@ -7,7 +7,8 @@ import { seedDatabase } from "@leadline/db/seed";
 import { staticFlagResolver, type FlagSet } from "@leadline/flags/definitions";
 import { createTestDatabase } from "@leadline/db/testing";
 import { startSimulator, type SimulatorProfile } from "@leadline/llm/simulator";
-import { createTRPCClient, httpBatchLink, httpBatchStreamLink, splitLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpBatchStreamLink, splitLink, TRPCClientError } from "@trpc/client";
+import { expect } from "vitest";
 
 import { startServer } from "./app";
 import type { UnleashTarget } from "./flags";
@@ -94,4 +95,12 @@ export function adminBrowser(apiUrl: string, origin: string | null, login: { ema
     token: () => jar.get("leadline_admin"),
     logIn: (email = login.email, password = login.password) => client.auth.login.mutate({ email, password }),
   };
+}
+
+/** Awaits a tRPC call that must fail with the given code; returns the error. */
+export async function expectCode(promise: Promise<unknown>, code: string) {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(TRPCClientError);
+  expect((error as TRPCClientError<AppRouter>).data?.code).toBe(code);
+  return error as TRPCClientError<AppRouter>;
 }

@@ -10,7 +10,7 @@ import { baselineFlags, defaultFlags, type FlagSet } from "@leadline/flags/defin
 import type { Browser, FrameLocator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { launchBrowser } from "./browser";
+import { launchBrowser } from "@leadline/testing/browser";
 
 const widgetDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const silent = { info() {}, warn() {} };

@@ -175,6 +175,8 @@ describe("transactional outbox", () => {
     expect(await backgroundRun(messageId)).toBeUndefined();
 
     expect(await runtime.worker!.relayNow()).toBeGreaterThanOrEqual(1);
+    // While its job waits in the queue, the relay does not enqueue it again.
+    expect(await runtime.worker!.relayNow()).toBe(0);
     runtime.worker!.notify();
     await expect.poll(() => backgroundRun(messageId), { timeout: 15_000 }).toMatchObject({ messageId });
     const [cost] = await database.db.select().from(messageCosts).where(eq(messageCosts.messageId, messageId));

@@ -139,14 +139,27 @@ async function relayUnprocessed(deps: WorkerDeps, olderThanMs: number) {
       ),
     )
     .limit(100);
+  let relayed = 0;
   for (const event of stale) {
     const job = postProcessJob.safeParse({ ...(event.payload.job as object), committedAt: event.createdAt.getTime() });
+    // Still waiting in the queue (a backlog, not a lost job): enqueueing it again would only add duplicates.
+    if (job.success && (await isQueued(deps, job.data.messageId))) continue;
     if (!job.success) {
       deps.log.warn({ payload: event.payload }, "outbox event without a valid job description");
       continue;
     }
     await deps.queue.sendPostProcess(job.data);
+    relayed += 1;
   }
-  if (stale.length) deps.log.info({ count: stale.length }, "outbox relay re-enqueued committed work");
-  return stale.length;
+  if (relayed) deps.log.info({ count: relayed }, "outbox relay re-enqueued committed work");
+  return relayed;
+}
+
+/** Whether a post-process job for this message is waiting or running in pg-boss's job table. */
+async function isQueued(deps: WorkerDeps, messageId: string): Promise<boolean> {
+  const rows = await deps.sql`
+    select 1 from pgboss.job
+    where name = ${JOB_NAMES.postProcess} and data ->> 'messageId' = ${messageId} and state in ('created', 'retry', 'active')
+    limit 1`;
+  return rows.length > 0;
 }
