@@ -57,6 +57,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
       version: VERSION,
       allowFlagOverride: env.ALLOW_FLAG_OVERRIDE === "1",
       adminOrigins: [env.adminOrigin],
+      operatorOrganization: env.OPERATOR_ORGANIZATION,
       trustedProxyHops: env.TRUSTED_PROXY_HOPS,
     },
     llm,

@@ -63,6 +63,8 @@ const schema = z.object({
   WIDGET_ORIGIN: optionalUrl,
   ADMIN_ORIGIN: optionalUrl,
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  /** Slug of the organization that operates the deployment: only its admins manage the (deployment-wide) flags. */
+  OPERATOR_ORGANIZATION: z.string().min(1).default("demo"),
   /** Proxies (load balancers) in front of the server: the client's IP is read from X-Forwarded-For that many hops back. */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 

@@ -1,4 +1,4 @@
-import { adminUsers, auditLog, requestTimings } from "@leadline/db/schema";
+import { adminUsers, auditLog, organizations, requestTimings } from "@leadline/db/schema";
 import { hashPassword } from "@leadline/db/password";
 import { TEST_ADMIN_TOKEN, TEST_BACKEND_TOKEN } from "@leadline/flags/testing";
 import { createUnleashAdmin } from "@leadline/flags/unleash-admin";
@@ -71,6 +71,16 @@ describe("flags router", () => {
     await expectCode(admin.flags.setRollout.mutate({ name: "pipeline.cache", rollout: 150, reason: "too much" }), "BAD_REQUEST");
     await expectCode(admin.flags.setRollout.mutate({ name: "pipeline.cache", rollout: -1, reason: "too little" }), "BAD_REQUEST");
     await expectCode(admin.flags.setRollout.mutate({ name: "pipeline.nope", rollout: 10, reason: "unknown" }), "NOT_FOUND");
+    expect(await unleash.getFlag("pipeline.cache")).toEqual(before);
+  });
+
+  it("another organization's admin can neither see nor change the deployment's flags", async () => {
+    const [org] = await stack.database.db.insert(organizations).values({ name: "Tenant", slug: "tenant" }).returning();
+    await stack.database.db.insert(adminUsers).values({ organizationId: org!.id, email: "tenant@test.example", role: "admin", passwordHash: await hashPassword("tenant-password") });
+    const tenant = await loggedIn("tenant@test.example", "tenant-password");
+    const before = await unleash.getFlag("pipeline.cache");
+    await expectCode(tenant.flags.list.query(), "NOT_FOUND");
+    await expectCode(tenant.flags.setRollout.mutate({ name: "pipeline.cache", rollout: 10, reason: "not mine" }), "NOT_FOUND");
     expect(await unleash.getFlag("pipeline.cache")).toEqual(before);
   });
 

@@ -21,6 +21,8 @@ export type ApiConfig = {
   sessionTtlSeconds: number;
   maxMessageChars: number;
   version: string;
+  /** Slug of the organization that operates this deployment: the only one that manages flags (default "demo"). */
+  operatorOrganization?: string;
   /** Benchmark only: honour the x-leadline-flags request header. */
   allowFlagOverride?: boolean;
   /**

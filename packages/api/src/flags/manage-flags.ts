@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 
-import { alerts, auditLog } from "@leadline/db/schema";
+import { alerts, auditLog, organizations } from "@leadline/db/schema";
 import { scopedTo } from "@leadline/db/tenant";
 import { FLAG_DEFINITIONS, FLAG_NAMES, isFlagName, type FlagName } from "@leadline/flags/definitions";
 import { compareCohorts } from "@leadline/flags/guard-cohorts";
@@ -12,6 +12,16 @@ import { DomainError, notFound } from "../errors";
 type Admin = { userId: string; organizationId: string };
 
 const FLAG_ACTIONS = ["flag.rollout", "flag.enable", "flag.disable", "flag.rollback"];
+
+/**
+ * A flag's rollout applies to every organization of the deployment, so only
+ * the operator's organization (config.operatorOrganization, a slug) may see
+ * or change flags; to any other it is as if they did not exist.
+ */
+export async function assertOperator(ctx: Context, admin: Admin) {
+  const [org] = await ctx.db.select({ slug: organizations.slug }).from(organizations).where(eq(organizations.id, admin.organizationId));
+  if (!org || org.slug !== (ctx.config.operatorOrganization ?? "demo")) throw notFound("Flags");
+}
 
 function unleashOf(ctx: Context) {
   if (!ctx.unleashAdmin) throw new DomainError("SERVICE_UNAVAILABLE", "Flags are the defaults in code: this server has no Unleash admin token");
