@@ -6,6 +6,7 @@ import { createApiServer } from "./http";
 import type { FlagResolver } from "@leadline/flags/definitions";
 import { defaultGuardOptions, startGuard } from "@leadline/flags/guard";
 import type { UnleashAdmin } from "@leadline/flags/unleash-admin";
+import type { Stage } from "@leadline/pipeline/stage";
 
 import { startFlags, type UnleashTarget } from "./flags";
 import { createLlm, createStructured, type LlmTarget } from "./llm";
@@ -18,7 +19,7 @@ export const VERSION = "0.1.0";
  * Composition root of one server process: migrate, connect, serve. Returns
  * the URL and a stop() that drains requests and closes the pool.
  */
-export async function startServer(env: Env, log: AppLogger, options: { databaseUrl: string; sessionSecret: string; llm: LlmTarget; flags?: FlagResolver; unleash?: UnleashTarget | null; unleashAdmin?: UnleashAdmin }) {
+export async function startServer(env: Env, log: AppLogger, options: { databaseUrl: string; sessionSecret: string; llm: LlmTarget; flags?: FlagResolver; unleash?: UnleashTarget | null; unleashAdmin?: UnleashAdmin; stages?: readonly Stage[] }) {
   // Connect first: a dead database is reported in one line before anything else runs.
   const database = await connectDatabase(options.databaseUrl, env);
   try {
@@ -31,7 +32,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
   const flags = options.flags ? { resolver: options.flags, admin: options.unleashAdmin ?? null, stop() {} } : await startFlags(env, log, options.unleash ?? null);
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
   try {
-    pipeline = await startPipeline(env, log, { url: options.databaseUrl, ...database }, llm, createStructured(env, options.llm));
+    pipeline = await startPipeline(env, log, { url: options.databaseUrl, ...database }, llm, createStructured(env, options.llm), options.stages);
   } catch (error) {
     flags.stop();
     await database.close();

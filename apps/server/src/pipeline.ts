@@ -1,13 +1,22 @@
 import type { Database, Sql } from "@leadline/db/client";
 import { startPipelineRuntime } from "@leadline/pipeline/runtime";
 import type { StructuredExtractor } from "@leadline/llm/structured";
+import type { Stage } from "@leadline/pipeline/stage";
 import type { TurnDeps } from "@leadline/pipeline/turn";
 
 import type { Env } from "./env";
 import type { AppLogger } from "./logger";
 
 /** The pipeline runtime configured from the environment; the worker runs unless ROLE=api. */
-export function startPipeline(env: Env, log: AppLogger, database: { url: string; db: Database; sql: Sql }, llm: TurnDeps["llm"], structured: StructuredExtractor) {
+export function startPipeline(
+  env: Env,
+  log: AppLogger,
+  database: { url: string; db: Database; sql: Sql },
+  llm: TurnDeps["llm"],
+  structured: StructuredExtractor,
+  /** Tests only: a stage registry of their own. */
+  stages?: readonly Stage[],
+) {
   return startPipelineRuntime(database, log, llm, {
     runWorker: env.ROLE !== "api",
     queue: { webhookRetries: env.WEBHOOK_RETRIES, webhookRetryDelaySeconds: env.WEBHOOK_RETRY_DELAY_S, postProcessRetries: 5, postProcessRetryDelaySeconds: 1 },
@@ -15,5 +24,6 @@ export function startPipeline(env: Env, log: AppLogger, database: { url: string;
     enhancementWindowMs: env.ENHANCEMENT_WINDOW_MS,
     structured,
     redisUrl: env.REDIS_URL,
+    stages,
   });
 }

@@ -12,13 +12,14 @@ import { expect } from "vitest";
 
 import { startServer } from "./app";
 import type { UnleashTarget } from "./flags";
+import type { Stage } from "@leadline/pipeline/stage";
 import { parseEnv } from "./env";
 import { createLogger } from "./logger";
 
 export const TEST_ORIGIN = "http://widget.test";
 
 export async function startTestStack(
-  options: { env?: Record<string, string>; profile?: Partial<SimulatorProfile>; origins?: string[]; flags?: FlagSet; unleash?: UnleashTarget } = {},
+  options: { env?: Record<string, string>; profile?: Partial<SimulatorProfile>; origins?: string[]; flags?: FlagSet; unleash?: UnleashTarget; stages?: readonly Stage[] } = {},
 ) {
   const database = await createTestDatabase();
   const origins = options.origins ?? [TEST_ORIGIN];
@@ -31,6 +32,7 @@ export async function startTestStack(
     llm: { baseURL: simulator.url, apiKey: "test", demo: true },
     flags: options.flags ? staticFlagResolver(options.flags) : undefined,
     unleash: options.unleash ?? null,
+    stages: options.stages,
   });
   return {
     url: server.url,
