@@ -25,7 +25,7 @@ const CLIENT_REASONS: Record<ChatClientKind, string> = {
 };
 
 const BENCH_DIR = join(REPO_ROOT, "bench");
-const SERVER_SETTINGS = { dbPoolMax: 40, workerConcurrency: 8 };
+const SERVER_SETTINGS = { dbPoolMax: 40, workerConcurrency: 16 };
 /**
  * After each scenario the bench waits for its messages' background work, up
  * to maxMs (then the rest is reported as pending and spills into the next

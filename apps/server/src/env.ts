@@ -70,7 +70,7 @@ const schema = z.object({
 
   /** How long a chat stream stays open after "done" for an "enhanced" event. */
   ENHANCEMENT_WINDOW_MS: positiveInt(1500),
-  WORKER_CONCURRENCY: positiveInt(4),
+  WORKER_CONCURRENCY: positiveInt(16),
   WEBHOOK_RETRIES: positiveInt(8),
   WEBHOOK_RETRY_DELAY_S: positiveInt(5),
   /** Committed work older than this that never reached the queue is re-enqueued by the outbox relay. */

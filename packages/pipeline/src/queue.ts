@@ -24,7 +24,7 @@ export const defaultQueueOptions: QueueOptions = {
  * letter queue for webhook deliveries that ran out of attempts.
  */
 export async function startQueue(url: string, log: { error(obj: object, msg?: string): void }, options: QueueOptions = defaultQueueOptions) {
-  const boss = new PgBoss({ connectionString: url, schema: "pgboss", max: 4, application_name: "leadline-queue", connectionTimeoutMillis: 5000 } as PgBoss.ConstructorOptions);
+  const boss = new PgBoss({ connectionString: url, schema: "pgboss", max: 10, application_name: "leadline-queue", connectionTimeoutMillis: 5000 } as PgBoss.ConstructorOptions);
   boss.on("error", (error) => log.error({ err: error }, "queue error"));
   await boss.start();
   await ensureQueue(boss, JOB_NAMES.webhookDead, {});

@@ -1,4 +1,4 @@
-import type { Database, Sql } from "@leadline/db/client";
+import { createDatabase, type Database, type Sql } from "@leadline/db/client";
 import type { StructuredExtractor } from "@leadline/llm/structured";
 
 import { createPipelineCache } from "./cache";
@@ -34,10 +34,16 @@ type Log = TurnDeps["log"] & { info(obj: object, msg?: string): void };
 export async function startPipelineRuntime(database: { url: string; db: Database; sql: Sql }, log: Log, llm: TurnDeps["llm"], options: RuntimeOptions) {
   const queue = await startQueue(database.url, log, options.queue);
   let worker: Worker | null = null;
+  // Background work gets connections of its own, so a backlog of jobs never
+  // makes a visitor's lookups or save wait for a pooled connection.
+  const workerDatabase = options.runWorker ? createDatabase(database.url, { max: options.worker.concurrency + 2 }) : null;
   try {
-    if (options.runWorker) worker = await startWorker({ db: database.db, sql: database.sql, log, queue, stages: options.stages, structured: options.structured }, options.worker);
+    if (workerDatabase) {
+      worker = await startWorker({ db: workerDatabase.db, sql: workerDatabase.sql, log, queue, stages: options.stages, structured: options.structured }, options.worker);
+    }
   } catch (error) {
     await queue.stop();
+    await workerDatabase?.close();
     throw error;
   }
   const timings = createTimingsWriter(database.db, log);
@@ -67,6 +73,7 @@ export async function startPipelineRuntime(database: { url: string; db: Database
     queue,
     async stop() {
       await worker?.stop();
+      await workerDatabase?.close();
       await timings.stop();
       await background.stop().catch(() => {});
       await queue.stop();
