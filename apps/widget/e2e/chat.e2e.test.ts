@@ -49,6 +49,12 @@ async function openChat(page: Page): Promise<FrameLocator> {
   return chat;
 }
 
+/** Reloads the customer's page and opens the chat again (the loader script is async: wait for its button). */
+async function reopenAfterReload(page: Page) {
+  await page.reload({ waitUntil: "domcontentloaded" });
+  await page.getByRole("button", { name: "Open chat" }).click({ timeout: 60_000 });
+}
+
 /** Samples the text of the last answer while it streams, until the answer is complete. */
 async function watchAnswer(chat: FrameLocator, answerIndex: number) {
   const answer = chat.locator('[role="log"] > div').nth(answerIndex);
@@ -82,8 +88,7 @@ describe("the widget on a customer's page, every optimization on", () => {
     expect(answer).toMatch(/offline demo model/i);
     await expect.poll(() => chat.getByTestId("typing").count()).toBe(0);
 
-    await page.reload();
-    await page.getByRole("button", { name: "Open chat" }).click();
+    await reopenAfterReload(page);
     const reloaded = page.frameLocator('iframe[title="Chat"]');
     await expect.poll(() => reloaded.getByRole("log").textContent(), { timeout: 30_000 }).toContain("Hi, I'm Ana from Globex");
     await expect.poll(() => reloaded.getByRole("log").textContent()).toContain(answer.slice(0, 40));
@@ -138,8 +143,7 @@ describe("the widget with every optimization off (the plan's original flow)", ()
     const [lead] = await stack.database.db.select().from(leads);
     expect(lead?.contactInfo.email).toBe("ana@globex.example");
 
-    await page.reload();
-    await page.getByRole("button", { name: "Open chat" }).click();
+    await reopenAfterReload(page);
     const reloaded = page.frameLocator('iframe[title="Chat"]');
     await expect.poll(() => reloaded.getByRole("log").textContent(), { timeout: 30_000 }).toContain(pieces[0]!.slice(0, 40));
     await page.close();
