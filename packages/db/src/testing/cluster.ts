@@ -1,5 +1,4 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -8,6 +7,7 @@ import { z } from "zod";
 
 import { startEmbeddedPostgres } from "../embedded";
 import { migrateDatabase } from "../migrate";
+import { freePort } from "./ports";
 
 export type TestCluster = { adminUrl: string; template: string; stop(): Promise<void> };
 
@@ -71,13 +71,4 @@ async function dropDatabases(adminUrl: string, pattern: string) {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
+export { freePort } from "./ports";

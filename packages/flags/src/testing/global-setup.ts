@@ -1,3 +1,4 @@
+import { freePort } from "@leadline/db/testing/ports";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 
@@ -26,14 +27,7 @@ export default async function setup(project: TestProject) {
     }
     const url = new URL(adminUrl);
     url.pathname = `/${database}`;
-    const port = await new Promise<number>((resolve) => {
-      import("node:net").then(({ createServer }) => {
-        const server = createServer().listen(0, "127.0.0.1", () => {
-          const address = server.address();
-          server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-        });
-      });
-    });
+    const port = await freePort();
     const silent = { info() {}, warn() {} };
     return startUnleashServer({ databaseUrl: url.toString(), port, adminToken: TEST_ADMIN_TOKEN, backendToken: TEST_BACKEND_TOKEN, adminPassword: "unleash-test-Pass1", log: silent });
   })();

@@ -1,6 +1,6 @@
 import { InMemStorageProvider, Unleash } from "unleash-client";
 
-import { defaultFlags, FLAG_DEFINITIONS, FLAG_NAMES, type FlagContext, type FlagResolver, type FlagSet } from "../definitions";
+import { defaultFlags, FLAG_NAMES, type FlagContext, type FlagResolver, type FlagSet } from "../definitions";
 
 type Log = { warn(obj: object | string, msg?: string): void; info(obj: object | string, msg?: string): void };
 
@@ -72,4 +72,3 @@ export function createUnleashFlagResolver(options: { url: string; token: string;
   };
 }
 
-export { FLAG_DEFINITIONS };

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 
+import { freePort } from "@leadline/db/testing/ports";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
@@ -73,7 +74,7 @@ describe("Unleash outages", () => {
     await sql.end();
     const dbUrl = new URL(adminUrl);
     dbUrl.pathname = `/${database}`;
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = await freePort();
     const server = await startUnleashServer({ databaseUrl: dbUrl.toString(), port, adminToken: TEST_ADMIN_TOKEN, backendToken: TEST_BACKEND_TOKEN, adminPassword: "unleash-test-Pass1", log: silent });
     const own = createUnleashAdmin({ url: server.url, token: TEST_ADMIN_TOKEN });
     await provisionFlags(own);
