@@ -5,7 +5,10 @@
 // the parent holds stdin, which closes when it dies, even by SIGKILL.
 import { start } from "unleash-server";
 
-process.stdin.on("end", () => process.kill(process.pid, "SIGTERM"));
+process.stdin.on("end", () => {
+  setTimeout(() => process.exit(1), 5000).unref(); // a stop that hangs still ends
+  process.kill(process.pid, "SIGTERM");
+});
 process.stdin.resume();
 
 const quiet = () => {};
