@@ -44,7 +44,7 @@ describe("flags router", () => {
     expect(await unleash.getFlag("pipeline.enhancement")).toMatchObject({ rollout: 50 });
     const [entry] = await stack.database.db.select().from(auditLog).where(eq(auditLog.action, "flag.rollout")).orderBy(desc(auditLog.createdAt)).limit(1);
     expect(entry).toMatchObject({ actorType: "admin", targetId: "pipeline.enhancement", reason: "step two of the rollout", details: { to: 50 } });
-    expect((await admin.flags.list.query()).flags.find((f) => f.name === "pipeline.enhancement")?.lastChange).toMatchObject({ action: "flag.rollout" });
+    expect((await admin.flags.list.query()).flags.find((f) => f.name === "pipeline.enhancement")?.lastChange).toMatchObject({ action: "flag.rollout", by: TEST_ADMIN.email, reason: "step two of the rollout" });
   });
 
   it("a change made through the router reaches the server's own evaluations within a few seconds", async () => {

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 
-import { alerts, auditLog, organizations } from "@leadline/db/schema";
+import { adminUsers, alerts, auditLog, organizations } from "@leadline/db/schema";
 import { scopedTo } from "@leadline/db/tenant";
 import { FLAG_DEFINITIONS, FLAG_NAMES, isFlagName, type FlagName } from "@leadline/flags/definitions";
 import { compareCohorts } from "@leadline/flags/guard-cohorts";
@@ -55,8 +55,10 @@ export async function listFlags(ctx: Context, admin: Admin) {
     }
   }
   const changes = await ctx.db
-    .select()
+    .select({ targetId: auditLog.targetId, action: auditLog.action, createdAt: auditLog.createdAt, actorType: auditLog.actorType, reason: auditLog.reason, email: adminUsers.email })
     .from(auditLog)
+    // Who, by email; a user of the same organization only (a deleted one shows as "an admin").
+    .leftJoin(adminUsers, and(eq(adminUsers.id, auditLog.actorId), eq(adminUsers.organizationId, auditLog.organizationId)))
     .where(scopedTo(admin.organizationId, auditLog, and(eq(auditLog.targetType, "flag"), inArray(auditLog.action, FLAG_ACTIONS))))
     .orderBy(desc(auditLog.createdAt))
     .limit(200);
@@ -69,7 +71,7 @@ export async function listFlags(ctx: Context, admin: Admin) {
         description: FLAG_DEFINITIONS[name].description,
         defaultInCode: FLAG_DEFINITIONS[name].default,
         state: states.get(name) ?? null,
-        lastChange: last ? { action: last.action, at: last.createdAt.toISOString(), by: last.actorType === "system" ? "rollout guard" : (last.actorId ?? "admin"), reason: last.reason } : null,
+        lastChange: last ? { action: last.action, at: last.createdAt.toISOString(), by: last.actorType === "system" ? "rollout guard" : (last.email ?? "an admin"), reason: last.reason } : null,
       };
     }),
   };
