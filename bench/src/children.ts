@@ -15,9 +15,9 @@ export type Child = {
   stop(graceMs?: number): Promise<void>;
 };
 
-export function spawnChild(repoRoot: string, name: string, script: string, options: { env?: Record<string, string>; args?: string[]; ipc?: boolean } = {}): Child {
+export function spawnChild(repoRoot: string, name: string, script: string, options: { env?: Record<string, string>; args?: string[]; nodeArgs?: string[]; ipc?: boolean } = {}): Child {
   const guard = join(repoRoot, "apps/server/src/child-guard.mjs");
-  const child = spawn(process.execPath, ["--import", "tsx", guard, script, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", guard, script, ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ["pipe", "pipe", "pipe", ...(options.ipc ? (["ipc"] as const) : [])],

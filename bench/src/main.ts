@@ -3,7 +3,8 @@
  * writes <out>/<timestamp>.json and .md, copying the markdown to
  * bench/REPORT.md. Options: --full (the whole matrix, ~15 min; default is the
  * ~2 min quick mode), --out DIR, --client fetch|trpc, --only TEXT (scenarios
- * whose id contains TEXT; such a partial run does not replace REPORT.md).
+ * whose id contains TEXT; such a partial run does not replace REPORT.md),
+ * --cpu-prof DIR (a V8 CPU profile of the API server per scenario group).
  */
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -42,11 +43,12 @@ async function main() {
       out: { type: "string", default: join(BENCH_DIR, "results") },
       client: { type: "string", default: "fetch" },
       only: { type: "string" },
+      "cpu-prof": { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
-    console.log("usage: pnpm --filter @leadline/bench bench [--full] [--out DIR] [--client fetch|trpc] [--only TEXT]");
+    console.log("usage: pnpm --filter @leadline/bench bench [--full] [--out DIR] [--client fetch|trpc] [--only TEXT] [--cpu-prof DIR]");
     return;
   }
   if (values.client !== "fetch" && values.client !== "trpc") throw new Error(`--client must be fetch or trpc, got ${values.client}`);
@@ -59,7 +61,8 @@ async function main() {
   const started = Date.now();
   const date = new Date().toISOString();
   console.log(`Leadline bench, ${mode} mode: ${matrix.length} scenarios, ${client} client`);
-  const system = await startSystem({ ...SERVER_SETTINGS, log: (line) => console.log(`  ${line}`) });
+  const cpuProfileDir = values["cpu-prof"] ? resolve(values["cpu-prof"]) : undefined;
+  const system = await startSystem({ ...SERVER_SETTINGS, cpuProfileDir, log: (line) => console.log(`  ${line}`) });
   const stopOnSignal = (signal: NodeJS.Signals) => {
     console.error(`\n${signal}: stopping the server, simulator, proxy and database…`);
     void system.stop().finally(() => process.exit(130));

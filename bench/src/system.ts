@@ -21,7 +21,13 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", 
 
 export type ModelProfile = { name: string; firstTokenMs: number; msPerToken: number; replyTokens: number };
 
-export type SystemOptions = { dbPoolMax: number; workerConcurrency: number; log: (line: string) => void };
+export type SystemOptions = {
+  dbPoolMax: number;
+  workerConcurrency: number;
+  log: (line: string) => void;
+  /** Write a V8 CPU profile of each API server process into this directory (open it in Chrome DevTools). */
+  cpuProfileDir?: string;
+};
 
 export type System = Awaited<ReturnType<typeof startSystem>>;
 
@@ -86,7 +92,10 @@ export async function startSystem(options: SystemOptions) {
         });
         await waitUntil(simulator, "listening", async () => (await fetch(`http://127.0.0.1:${simulatorPort}/_sim/stats`)).ok);
         const viaProxy = Object.assign(new URL(url), { hostname: "127.0.0.1", port: String(proxy.port) }).toString();
-        server = spawnChild(REPO_ROOT, "API server", "apps/server/src/main.ts", { env: serverEnv({ apiPort, simulatorPort, databaseUrl: viaProxy, dataDir: tempDir, ...options }) });
+        server = spawnChild(REPO_ROOT, "API server", "apps/server/src/main.ts", {
+          env: serverEnv({ apiPort, simulatorPort, databaseUrl: viaProxy, dataDir: tempDir, ...options }),
+          nodeArgs: options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
+        });
         await waitUntil(server, "/readyz", async () => (await fetch(`http://127.0.0.1:${apiPort}/readyz`)).ok, 120_000);
       },
       /** Changes the database round-trip latency live, on open connections too. */
