@@ -31,3 +31,19 @@ export async function completeMessage(
   });
   await sql_`select pg_notify(${BACKGROUND_DONE_CHANNEL}, ${run.messageId})`;
 }
+
+/**
+ * The model lane's spans join the message's background run (replacing those
+ * of an earlier attempt), each with its lag from the reply's commit.
+ */
+export async function recordModelLane(db: Database, organizationId: string, messageId: string, spans: StageSpan[], lagMs: number) {
+  const runs = spans.map((s) => ({ name: s.name, ms: s.ms, ok: s.ok, lagMs, ...(s.error ? { error: s.error } : {}) }));
+  const names = runs.map((r) => r.name);
+  if (!names.length) return;
+  await db
+    .update(backgroundRuns)
+    .set({
+      stages: sql`(select coalesce(jsonb_agg(e), '[]'::jsonb) from jsonb_array_elements(${backgroundRuns.stages}) e where not (e ->> 'name' in ${names})) || ${JSON.stringify(runs)}::jsonb`,
+    })
+    .where(scopedTo(organizationId, backgroundRuns, eq(backgroundRuns.messageId, messageId)));
+}

@@ -6,6 +6,8 @@ import { z } from "zod";
 
 export const JOB_NAMES = {
   postProcess: "post-process",
+  /** A message's background stages that wait on a model (Stage.lane "model"), after the rest are done. */
+  postProcessModel: "post-process-model",
   deliverWebhook: "deliver-webhook",
   webhookDead: "deliver-webhook-dead",
 } as const;

@@ -45,10 +45,36 @@ const flakyStage = sleepyStage("flaky", 1, {
   },
 });
 
+/** Per message: the most of the "overlap-*" stages running at one moment. */
+const overlaps = new Map<string, number>();
+const running = new Map<string, number>();
+const overlapStage = (name: string) =>
+  sleepyStage(name, 1, {
+    async run(ctx) {
+      const id = ctx.facts.reply.id;
+      running.set(id, (running.get(id) ?? 0) + 1);
+      overlaps.set(id, Math.max(overlaps.get(id) ?? 0, running.get(id)!));
+      try {
+        await ctx.db.execute(sql`select pg_sleep(0.05)`);
+      } finally {
+        running.set(id, running.get(id)! - 1);
+      }
+    },
+  });
+/** A stage on the model lane that waits while modelGate is closed. */
+let modelGate: Promise<void> | null = null;
+const modelLaneStage = sleepyStage("model-lane", 1, {
+  lane: "model",
+  async run(ctx) {
+    if (modelGate) await modelGate;
+    ran.push({ name: "model-lane", messageId: ctx.facts.reply.id });
+  },
+});
+
 let database: TestDatabase;
 let runtime: PipelineRuntime;
 let fixture: Awaited<ReturnType<typeof seedSession>>;
-const testStages = [...STAGES, sleepyStage("slow-background", 400), flakyStage];
+const testStages = [...STAGES, sleepyStage("slow-background", 400), flakyStage, overlapStage("overlap-a"), overlapStage("overlap-b"), modelLaneStage];
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -139,6 +165,35 @@ describe("answerTurn", () => {
     expect(doneSaw).not.toContain(`slow-background:${done.messageId}`);
     await expect.poll(() => backgroundRun(done.messageId), { timeout: 15_000 }).toMatchObject({ messageId: done.messageId });
     expect(ran.some((r) => r.name === "slow-background" && r.messageId === done.messageId)).toBe(true);
+  });
+
+  it("background: independent stages of a message run together, as in parallel mode", async () => {
+    const { done } = await answer("Which plans do you have?", defaultFlags({ "pipeline.enhancement": false }));
+    await expect.poll(() => backgroundRun(done.messageId), { timeout: 15_000 }).toMatchObject({ messageId: done.messageId });
+    expect(overlaps.get(done.messageId)).toBe(2);
+    // The sequential baseline runs them one after another.
+    const baseline = await answer("And the enterprise plan?", baselineFlags());
+    expect(overlaps.get(baseline.done.messageId)).toBe(1);
+  });
+
+  it("a stage on the model lane runs after the message's other background work is done, then joins its record", async () => {
+    let open!: () => void;
+    modelGate = new Promise((resolve) => (open = resolve));
+    try {
+      const { done } = await answer("Tell me about pricing", defaultFlags({ "pipeline.enhancement": false }));
+      await expect.poll(() => backgroundRun(done.messageId), { timeout: 15_000 }).toMatchObject({ messageId: done.messageId });
+      const stages = (await backgroundRun(done.messageId))!.stages.map((s) => s.name);
+      expect(stages).toContain("overlap-a");
+      expect(stages).not.toContain("model-lane");
+      open();
+      await expect
+        .poll(async () => (await backgroundRun(done.messageId))?.stages.find((s) => s.name === "model-lane"), { timeout: 15_000 })
+        .toMatchObject({ ok: true, lagMs: expect.any(Number) });
+      expect(ran.filter((r) => r.name === "model-lane" && r.messageId === done.messageId)).toHaveLength(1);
+    } finally {
+      modelGate = null;
+      open?.();
+    }
   });
 
   it("a failing background stage is retried until it succeeds and never touches the visitor's answer", async () => {

@@ -52,7 +52,7 @@ export function planStages(stages: readonly Stage[], flags: FlagSet, complexity:
  * read): a level's stages only read from earlier levels, so those that allow
  * it run together; a stage that does not allow parallel runs alone.
  */
-function groupByDependencies(stages: Stage[]): PlannedStage[][] {
+export function groupByDependencies(stages: readonly Stage[]): PlannedStage[][] {
   const names = new Set(stages.map((s) => s.name));
   const level = new Map<string, number>();
   for (const stage of stages) {

@@ -39,15 +39,22 @@ export async function startQueue(url: string, log: { error(obj: object, msg?: st
     retryDelay: options.postProcessRetryDelaySeconds,
     retryBackoff: true,
   });
+  await ensureQueue(boss, JOB_NAMES.postProcessModel, {
+    retryLimit: options.postProcessRetries,
+    retryDelay: options.postProcessRetryDelaySeconds,
+    retryBackoff: true,
+  });
   return {
     boss,
     sendPostProcess: (job: PostProcessJob) => boss.send(JOB_NAMES.postProcess, job),
+    sendPostProcessModel: (job: PostProcessJob) => boss.send(JOB_NAMES.postProcessModel, job),
     sendDeliverWebhook: (job: DeliverWebhookJob) => boss.send(JOB_NAMES.deliverWebhook, job),
     stop: () => boss.stop({ graceful: true, timeout: 10_000, wait: true }),
   };
 }
 
-async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, "name">) {
+/** Creates the queue, or brings an existing one to these options (pg-boss v10 needs a queue before send, work or schedule). */
+export async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, "name">) {
   const existing = await boss.getQueue(name);
   if (existing) await boss.updateQueue(name, { name, ...options });
   else await boss.createQueue(name, { name, ...options });

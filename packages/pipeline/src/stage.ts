@@ -67,5 +67,12 @@ export type Stage = {
   writes: readonly string[];
   /** Upper bound on its run time; past it the stage is aborted and counted as failed. */
   timeoutMs: number;
+  /**
+   * "model": in the background it waits on a model call, so it runs on a
+   * queue of its own after the message's other background work is done: a
+   * slow model never holds up the quick stages, their worker slots or their
+   * connections. Inline it runs in its place like any other stage.
+   */
+  lane?: "model";
   run(ctx: StageContext): Promise<void>;
 };

@@ -5,18 +5,21 @@ import type { Database, Sql } from "@leadline/db/client";
 import type { StructuredExtractor } from "@leadline/llm/structured";
 import { outboxEvents } from "@leadline/db/schema";
 
-import { completeMessage } from "./completion";
+import { completeMessage, recordModelLane } from "./completion";
 import { loadMessageFacts } from "./facts";
 import { deliverWebhookJob, JOB_NAMES, postProcessJob, type PostProcessJob } from "./jobs";
 import type { JobQueue } from "./queue";
 import { STAGES } from "./registry";
-import { runStage, type StageSpan } from "./runner";
-import type { Stage, StageLogger, StageServices, StageState } from "./stage";
+import { groupByDependencies } from "./plan";
+import { runInlineGroups, runStage, type StageSpan } from "./runner";
+import type { Stage, StageLogger, StageServices } from "./stage";
 import { attemptDelivery, markDeliveryDead } from "./webhooks";
 
 export type WorkerOptions = {
   /** Jobs of each kind processed at once by this process. */
   concurrency: number;
+  /** Model-lane jobs at once (they mostly wait on the model); default twice concurrency. */
+  modelConcurrency?: number;
   /** How often the outbox relay looks for committed work that never reached the queue. */
   relayIntervalMs: number;
   /** How old unprocessed outbox events must be before the relay re-enqueues them. */
@@ -54,6 +57,13 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
         const { deliveryId, organizationId } = deliverWebhookJob.parse(job.data);
         const outcome = await attemptDelivery(deps.db, organizationId, deliveryId);
         if (!outcome.delivered && outcome.error !== "delivery not found") throw new Error(`webhook delivery failed: ${outcome.error}`);
+      }),
+    );
+  }
+  for (let i = 0; i < (options.modelConcurrency ?? options.concurrency * 2); i += 1) {
+    workerIds.push(
+      await boss.work<PostProcessJob>(JOB_NAMES.postProcessModel, work, async ([job]) => {
+        if (job) await processModelLane(deps, services, job);
       }),
     );
   }
@@ -95,18 +105,25 @@ export function createQueueServices(queue: JobQueue): StageServices {
   };
 }
 
+/** This job's stages from the registry, split into the quick ones and those on the model lane. */
+function stagesOf(deps: WorkerDeps, payload: PostProcessJob) {
+  const registry = deps.stages ?? STAGES;
+  const named = payload.stages.map((name) => registry.find((s) => s.name === name)).filter((s): s is Stage => s !== undefined);
+  return { quick: named.filter((s) => s.lane !== "model"), model: named.filter((s) => s.lane === "model") };
+}
+
+/**
+ * A message's quick background stages: independent ones together (the same
+ * dependency levels as inline parallel mode), then the message is marked
+ * done. Stages on the model lane go to a job of their own after that.
+ */
 async function processMessage(deps: WorkerDeps, services: StageServices, job: PgBoss.JobWithMetadata<PostProcessJob>) {
   const payload = postProcessJob.parse(job.data);
   const facts = await loadMessageFacts(deps.db, payload);
   if (!facts) return; // the message is gone (deleted with its session): nothing to do
-  const state: StageState = {};
-  const spans: StageSpan[] = [];
-  const origin = performance.now();
-  for (const name of payload.stages) {
-    const stage = (deps.stages ?? STAGES).find((s) => s.name === name);
-    if (!stage) continue;
-    spans.push(await runStage({ stage, mode: "background" }, { db: deps.db, log: deps.log, facts, state, services }, origin));
-  }
+  const { quick, model } = stagesOf(deps, payload);
+  const groups = groupByDependencies(quick).map((group) => group.map(({ stage }) => ({ stage, mode: "background" as const })));
+  const spans = await runInlineGroups(groups, { db: deps.db, log: deps.log, facts, state: {}, services }, performance.now());
   const failed = spans.filter((s) => !s.ok);
   const lastAttempt = job.retryCount >= job.retryLimit;
   if (failed.length && !lastAttempt) {
@@ -120,6 +137,25 @@ async function processMessage(deps: WorkerDeps, services: StageServices, job: Pg
     spans,
     attempts: job.retryCount + 1,
   });
+  // After the run's row exists (the model lane adds to it). If this fails the job is retried, so the lane is never lost.
+  if (model.length) await deps.queue.sendPostProcessModel({ ...payload, stages: model.map((s) => s.name) });
+}
+
+/** The model lane of one message: its stages in order, then their spans added to the message's background run. */
+async function processModelLane(deps: WorkerDeps, services: StageServices, job: PgBoss.JobWithMetadata<PostProcessJob>) {
+  const payload = postProcessJob.parse(job.data);
+  const facts = await loadMessageFacts(deps.db, payload);
+  if (!facts) return;
+  const origin = performance.now();
+  const spans: StageSpan[] = [];
+  for (const stage of stagesOf(deps, payload).model) {
+    spans.push(await runStage({ stage, mode: "background" }, { db: deps.db, log: deps.log, facts, state: {}, services }, origin));
+  }
+  const failed = spans.filter((s) => !s.ok);
+  if (failed.length && job.retryCount < job.retryLimit) {
+    throw new Error(`model-lane stages failed: ${failed.map((s) => `${s.name} (${s.error})`).join(", ")}`);
+  }
+  await recordModelLane(deps.db, payload.organizationId, payload.messageId, spans, Date.now() - payload.committedAt);
 }
 
 /**

@@ -28,7 +28,8 @@ export const outboxEvents = pgTable(
   ],
 );
 
-export type BackgroundStageRun = { name: string; ms: number; ok: boolean; error?: string };
+/** One background stage's run; lagMs (reply commit → this stage done) is set for stages on the model lane, which finish after the row is first written. */
+export type BackgroundStageRun = { name: string; ms: number; ok: boolean; error?: string; lagMs?: number };
 
 /** One row per message whose background stages ran: when, how long after the reply, and each stage. */
 export const backgroundRuns = pgTable("background_runs", {

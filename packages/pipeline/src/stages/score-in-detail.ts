@@ -40,6 +40,7 @@ export const scoreInDetailStage: Stage = {
   reads: ["chat_messages", "leads"],
   writes: ["leads"],
   timeoutMs: 20_000,
+  lane: "model",
   async run(ctx) {
     const extractor = ctx.services.structured;
     if (!extractor) return; // no model configured for it
