@@ -25,6 +25,8 @@ export type VariantStats = {
   addedTotalP95: number | null;
   /** Server variants: background_runs.lag_ms of the answered messages. */
   backgroundLag: Summary | null;
+  /** Server variants: reply commit → the model lane's stages done (score-in-detail's model call), for messages that had one. */
+  modelLaneLag: Summary | null;
   /** Answered messages without a background_runs row after the drain. */
   lostBackground: number;
   /** Answered messages whose request_timings.flags differ from what the header asked for. */
@@ -67,6 +69,7 @@ function analyzeVariant(variant: Variant, samples: Sample[], rows: MessageRows, 
     addedTtftP95: null,
     addedTotalP95: null,
     backgroundLag: server ? summarize(background.map((b) => b.lagMs)) : null,
+    modelLaneLag: server ? summarize(background.flatMap((b) => b.stages.filter((st) => st.lagMs !== undefined).map((st) => st.lagMs as number))) : null,
     lostBackground: server ? answered.length - background.length : 0,
     flagMismatches: expectedFlags ? timings.filter((t) => Object.entries(expectedFlags).some(([name, on]) => t.flags[name] !== on)).length : 0,
     throughput: seconds > 0 ? ok.length / seconds : 0,

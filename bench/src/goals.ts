@@ -65,6 +65,11 @@ export function evaluateGoals(results: readonly ScenarioResult[]): Goal[] {
           ? `the queue: the worker finished ${fmt(point.backgroundDonePerSecond)} messages' background work per second while O answered ${fmt(o.throughput)}/s, so jobs wait behind a growing backlog${point.duplicateJobs ? ` (and ${point.duplicateJobs} jobs so far were duplicates the outbox relay re-enqueued for messages already queued)` : ""}; background stages p95 per job: ${top(o.backgroundStagesP95)}`
           : null,
     });
+    if (o.modelLaneLag?.p95 != null) {
+      // Reported beside the goal, not in it: a stage that waits on a model call cannot finish sooner than the model answers.
+      const last = goals[goals.length - 1]!;
+      last.measured += `; the model lane (score-in-detail's model call, after the rest) p95 ${fmt(o.modelLaneLag.p95, 0)} ms after the reply`;
+    }
   } else {
     goals.push(notMeasured("O at the goal point (plan-like, 20 ms, 100 sessions)", "TTFT, tail, total and background-lag goals"));
   }

@@ -99,7 +99,7 @@ export type TimingRow = {
   flags: Record<string, boolean>;
 };
 
-export type BackgroundRow = { lagMs: number; stages: { name: string; ms: number; ok: boolean }[] };
+export type BackgroundRow = { lagMs: number; stages: { name: string; ms: number; ok: boolean; lagMs?: number }[] };
 
 export type MessageRows = { background: Map<string, BackgroundRow>; timings: Map<string, TimingRow> };
 

@@ -29,10 +29,10 @@ const ms = (x: number | null | undefined) => (x == null ? "–" : Math.abs(x) < 
 const trio = (s: { p50: number | null; p95: number | null; p99: number | null }) => `${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.p99)}`;
 const num = (x: number | null | undefined, digits = 1) => (x == null ? "–" : x.toFixed(digits));
 
-const HEADER = ["variant", "n", "err", "TTFT p50/p95/p99 ms", "total p50/p95/p99 ms", "+TTFT p95", "+total p95", "tail p95", "bg lag p95", "msg/s"];
+const HEADER = ["variant", "n", "err", "TTFT p50/p95/p99 ms", "total p50/p95/p99 ms", "+TTFT p95", "+total p95", "tail p95", "bg lag p95", "model lag p95", "msg/s"];
 
 function variantRow(v: VariantStats): string[] {
-  return [v.variant, String(v.n), String(v.errors), trio(v.ttft), trio(v.total), ms(v.addedTtftP95), ms(v.addedTotalP95), ms(v.tail.p95), ms(v.backgroundLag?.p95), num(v.throughput)];
+  return [v.variant, String(v.n), String(v.errors), trio(v.ttft), trio(v.total), ms(v.addedTtftP95), ms(v.addedTotalP95), ms(v.tail.p95), ms(v.backgroundLag?.p95), ms(v.modelLaneLag?.p95), num(v.throughput)];
 }
 
 export function describeLoad(r: ScenarioResult): string {
@@ -102,7 +102,7 @@ export function formatMarkdown(info: RunInfo, results: readonly ScenarioResult[]
   out.push(`- Server env: ${Object.entries(info.serverEnv).map(([k, v]) => `${k}=${v}`).join(", ")}.`);
   out.push("- Variants (interleaved message by message in every scenario; each virtual user rotates through them):");
   for (const v of info.variants) out.push(`  - **${v.name}**: ${v.description}${v.flags ? ` (\`x-leadline-flags: ${v.flags}\`)` : ""}`);
-  out.push("- Columns: TTFT = request start → first token at the client; total = request start → `done` event (D: end of the SDK stream); +TTFT / +total = p95 of the variant minus p95 of D; tail = last token → `done` at the client; bg lag = `background_runs.lag_ms` (reply commit → background work done); msg/s = answered messages per second of the measured window. Times in ms. Only messages started inside the measured window count.", "");
+  out.push("- Columns: TTFT = request start → first token at the client; total = request start → `done` event (D: end of the SDK stream); +TTFT / +total = p95 of the variant minus p95 of D; tail = last token → `done` at the client; bg lag = `background_runs.lag_ms` (reply commit → background work done); model lag = reply commit → the model lane done (stages that wait on a model call, e.g. score-in-detail, run on a queue of their own after the rest); msg/s = answered messages per second of the measured window. Times in ms. Only messages started inside the measured window count.", "");
   out.push(
     "## Goals",
     "",
