@@ -164,22 +164,25 @@ async function processModelLane(deps: WorkerDeps, services: StageServices, job: 
  * enqueued again from the job description saved with its message.replied event.
  */
 async function relayUnprocessed(deps: WorkerDeps, olderThanMs: number) {
+  // One statement: an event whose message has a post-process job in any state
+  // (waiting behind a backlog, running, or just finished and about to mark the
+  // event processed) was enqueued and is not lost; sending it again would only
+  // add a duplicate.
   const stale = await deps.db
-    .select({ payload: outboxEvents.payload, organizationId: outboxEvents.organizationId, createdAt: outboxEvents.createdAt })
+    .select({ payload: outboxEvents.payload, createdAt: outboxEvents.createdAt })
     .from(outboxEvents)
     .where(
       and(
         isNull(outboxEvents.processedAt),
         eq(outboxEvents.type, "message.replied"),
         lt(outboxEvents.createdAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`),
+        sql`not exists (select 1 from pgboss.job j where j.name = ${JOB_NAMES.postProcess} and j.data ->> 'messageId' = ${outboxEvents.messageId}::text)`,
       ),
     )
     .limit(100);
   let relayed = 0;
   for (const event of stale) {
     const job = postProcessJob.safeParse({ ...(event.payload.job as object), committedAt: event.createdAt.getTime() });
-    // Still waiting in the queue (a backlog, not a lost job): enqueueing it again would only add duplicates.
-    if (job.success && (await isQueued(deps, job.data.messageId))) continue;
     if (!job.success) {
       deps.log.warn({ payload: event.payload }, "outbox event without a valid job description");
       continue;
@@ -189,13 +192,4 @@ async function relayUnprocessed(deps: WorkerDeps, olderThanMs: number) {
   }
   if (relayed) deps.log.info({ count: relayed }, "outbox relay re-enqueued committed work");
   return relayed;
-}
-
-/** Whether a post-process job for this message is waiting or running in pg-boss's job table. */
-async function isQueued(deps: WorkerDeps, messageId: string): Promise<boolean> {
-  const rows = await deps.sql`
-    select 1 from pgboss.job
-    where name = ${JOB_NAMES.postProcess} and data ->> 'messageId' = ${messageId} and state in ('created', 'retry', 'active')
-    limit 1`;
-  return rows.length > 0;
 }
