@@ -112,6 +112,8 @@ describe("schema", () => {
       cacheHits: { siteConfig: { hits: 1, misses: 0 } },
     });
     await roundTrip(schema.alerts, { organizationId, rule: "p95_total_above", severity: "warning", message: "p95 above 5 s" });
+    await roundTrip(schema.alertRules, { organizationId, kind: "error_rate_above", threshold: 0.05, forMinutes: 15, enabled: false, updatedBy: admin.id });
+    await roundTrip(schema.dailyReports, { organizationId, day: "2026-03-01", body: { version: 1, messages: 12 } });
     const endpoint = await roundTrip(schema.webhookEndpoints, {
       organizationId,
       url: "https://hooks.acme.example/leadline",
@@ -146,6 +148,23 @@ describe("schema", () => {
 
     const allTables = (Object.values(schema) as unknown[]).filter((v): v is PgTable => is(v, PgTable)).map((t) => getTableName(t));
     expect([...seen].sort()).toEqual([...new Set(allTables)].sort());
+  });
+
+  it("alert rules: a positive threshold, a window for every kind but the daily cost; one open alert per rule", async () => {
+    const { db } = database;
+    const [org] = await db.insert(schema.organizations).values({ name: "Rules", slug: "rules" }).returning();
+    const organizationId = org!.id;
+    const refusedBy = (constraint: string) => ({ cause: { constraint_name: constraint } });
+    await expect(db.insert(schema.alertRules).values({ organizationId, kind: "p95_total_above", threshold: 0, forMinutes: 5 })).rejects.toMatchObject(refusedBy("alert_rules_threshold_positive"));
+    await expect(db.insert(schema.alertRules).values({ organizationId, kind: "p95_total_above", threshold: 8000, forMinutes: null })).rejects.toMatchObject(refusedBy("alert_rules_window"));
+    await expect(db.insert(schema.alertRules).values({ organizationId, kind: "daily_cost_above", threshold: 50, forMinutes: 60 })).rejects.toMatchObject(refusedBy("alert_rules_window"));
+    await db.insert(schema.alertRules).values({ organizationId, kind: "daily_cost_above", threshold: 50, forMinutes: null });
+    await expect(db.insert(schema.alertRules).values({ organizationId, kind: "daily_cost_above", threshold: 60, forMinutes: null })).rejects.toMatchObject(refusedBy("alert_rules_org_kind_key"));
+
+    const open = { organizationId, rule: "error_rate_above", severity: "warning" as const, message: "errors" };
+    await db.insert(schema.alerts).values(open);
+    await expect(db.insert(schema.alerts).values(open)).rejects.toMatchObject(refusedBy("alerts_open_rule_key"));
+    await db.insert(schema.alerts).values({ ...open, endedAt: new Date() });
   });
 
   it("a resent client message id is refused by the database, not stored twice", async () => {

@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 
+import { ensureDefaultAlertRules } from "./alert-rules";
 import type { Database } from "./client";
 import { hashPassword, verifyPassword } from "./password";
 import { adminUsers, modelRates, organizations, sites } from "./schema/index";
@@ -58,6 +59,8 @@ export async function seedDatabase(db: Database, options: SeedOptions) {
           allowedOrigins: sql`array(select distinct unnest(${sites.allowedOrigins} || excluded.allowed_origins))`,
         },
       });
+
+    await ensureDefaultAlertRules(tx, [org.id]);
 
     for (const r of MODEL_RATES) {
       await tx

@@ -15,6 +15,7 @@ export const modelRates = pgTable("model_rates", {
 
 export type CostBreakdown = { input: string; cachedInput: string; output: string };
 
+// The (organization_id, created_at) index is built CONCURRENTLY in migrations/concurrent.
 export const messageCosts = pgTable("message_costs", {
   id: id(),
   organizationId: organizationId(),

@@ -8,3 +8,4 @@ export * from "./alerts";
 export * from "./webhooks";
 export * from "./events";
 export * from "./auth";
+export * from "./reports";
