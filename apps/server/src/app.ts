@@ -42,7 +42,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
   const guard =
     flags.admin && env.ROLE !== "api"
       ? startGuard(
-          { sql: database.sql, db: database.db, admin: flags.admin, log, deliver: (deliveryId, organizationId) => pipeline.queue.sendDeliverWebhook({ deliveryId, organizationId }).then(() => {}) },
+          { url: options.databaseUrl, db: database.db, admin: flags.admin, log, deliver: (deliveryId, organizationId) => pipeline.queue.sendDeliverWebhook({ deliveryId, organizationId }).then(() => {}) },
           env.GUARD_INTERVAL_MS,
           { ...defaultGuardOptions, windowMinutes: env.GUARD_WINDOW_MINUTES, minSamples: env.GUARD_MIN_SAMPLES },
         )

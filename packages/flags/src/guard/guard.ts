@@ -1,9 +1,9 @@
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 
-import type { Database, Sql } from "@leadline/db/client";
-import { alerts, auditLog, outboxEvents, webhookDeliveries, webhookEndpoints } from "@leadline/db/schema";
-
-import { scopedTo } from "@leadline/db/tenant";
+import type { Database } from "@leadline/db/client";
+import { recordEvent, type PendingDelivery } from "@leadline/db/events";
+import { startLeaderLoop } from "@leadline/db/leader";
+import { alerts, auditLog } from "@leadline/db/schema";
 
 import { FLAG_NAMES } from "../definitions";
 import type { UnleashAdmin } from "../unleash/admin-api";
@@ -89,20 +89,11 @@ async function recordRollback(db: Database, r: { flag: string; from: number; to:
   const message = `Rolled ${r.flag} back from ${r.from} % to ${r.to} %: ${r.reason}`;
   const details = { flag: r.flag, from: r.from, to: r.to, reason: r.reason, comparison: r.comparison };
   return db.transaction(async (tx) => {
-    const deliveries: { id: string; organizationId: string }[] = [];
+    const deliveries: PendingDelivery[] = [];
     for (const { organization_id: organizationId } of orgs) {
       await tx.insert(alerts).values({ organizationId, rule: "rollout_guard", severity: r.to === 0 ? "critical" : "warning", message, details, endedAt: sql`now()` });
       await tx.insert(auditLog).values({ organizationId, actorType: "system", action: "flag.rollback", targetType: "flag", targetId: r.flag, reason: r.reason, details });
-      const [event] = await tx.insert(outboxEvents).values({ organizationId, type: "flag.rolled_back", payload: details, processedAt: sql`now()` }).returning();
-      const endpoints = await tx.select().from(webhookEndpoints).where(scopedTo(organizationId, webhookEndpoints, eq(webhookEndpoints.enabled, true)));
-      const wanted = endpoints.filter((e) => e.eventTypes.length === 0 || e.eventTypes.includes("flag.rolled_back"));
-      if (event && wanted.length) {
-        const rows = await tx
-          .insert(webhookDeliveries)
-          .values(wanted.map((e) => ({ organizationId, endpointId: e.id, eventId: event.id, eventType: event.type, payload: { type: event.type, timestamp: event.createdAt.toISOString(), data: details } })))
-          .returning({ id: webhookDeliveries.id });
-        deliveries.push(...rows.map((row) => ({ id: row.id, organizationId })));
-      }
+      deliveries.push(...(await recordEvent(tx, { organizationId, type: "flag.rolled_back", payload: details })));
     }
     return deliveries;
   });
@@ -110,39 +101,22 @@ async function recordRollback(db: Database, r: { flag: string; from: number; to:
 
 const GUARD_LOCK = 7_261_002;
 
-/**
- * Runs the guard every intervalMs in exactly one process of the cluster: the
- * one holding a Postgres advisory lock (on a connection of its own). If that
- * process dies, its session ends, the lock is freed and another takes over.
- */
+/** Runs the guard every intervalMs in exactly one process of the cluster (see startLeaderLoop). */
 export function startGuard(
-  deps: { sql: Sql; db: Database; admin: UnleashAdmin; deliver: DeliverWebhook; log: { warn(o: object, m?: string): void; info(o: object, m?: string): void } },
+  deps: { url: string; db: Database; admin: UnleashAdmin; deliver: DeliverWebhook; log: { warn(o: object, m?: string): void; info(o: object, m?: string): void } },
   intervalMs: number,
   options = defaultGuardOptions,
 ) {
-  let leader = false;
-  let running = false;
-  const lockConnection = deps.sql.reserve();
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    void (async () => {
-      const connection = await lockConnection;
-      if (!leader) leader = Boolean((await connection<{ ok: boolean }[]>`select pg_try_advisory_lock(${GUARD_LOCK}) as ok`)[0]?.ok);
-      if (!leader) return;
+  return startLeaderLoop({
+    url: deps.url,
+    lockKey: GUARD_LOCK,
+    intervalMs,
+    name: "rollout guard",
+    log: deps.log,
+    async run() {
       for (const decision of await runGuardOnce(deps.db, deps.admin, options, deps.deliver)) {
         if (decision.action === "rolled back") deps.log.warn({ ...decision }, "rollout guard rolled a flag back");
       }
-    })()
-      .catch((error: unknown) => deps.log.warn({ err: (error as Error).message }, "rollout guard run failed"))
-      .finally(() => (running = false));
-  }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      const connection = await lockConnection.catch(() => null);
-      connection?.release();
     },
-  };
+  });
 }
