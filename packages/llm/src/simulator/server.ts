@@ -22,6 +22,10 @@ export type SimulatorOptions = {
 export type SimulatorStats = {
   /** Chat completion requests received. */
   requests: number;
+  /** Of those, the ones asking for structured output (response_format json_schema): background extraction, not answers. */
+  structured: number;
+  /** Structured-output requests not finished yet. */
+  structuredInFlight: number;
   /** Responses sent to the end. */
   completed: number;
   /** Responses the client hung up on before we finished. */
@@ -54,7 +58,7 @@ const MODELS = [
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   let profile: SimulatorProfile = { ...defaultProfile, ...options.profile };
   const faults = createFaultBook();
-  const counts = { requests: 0, completed: 0, aborted: 0 };
+  const counts = { requests: 0, structured: 0, structuredInFlight: 0, completed: 0, aborted: 0 };
   const stats = (): SimulatorStats => ({ ...counts, inFlight: counts.requests - counts.completed - counts.aborted });
 
   async function handleChatCompletion(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -70,6 +74,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const parsed = chatRequestSchema.safeParse(await readJson(req));
     if (!parsed.success) return sendValidationError(res, parsed.error);
     const request = parsed.data;
+    if (request.response_format?.type === "json_schema") {
+      counts.structured += 1;
+      counts.structuredInFlight += 1;
+      res.once("close", () => (counts.structuredInFlight -= 1));
+    }
     const texts = readTurns(request).map((t) => t.content);
     const formatProblem = checkResponseFormat(request.response_format, texts);
     if (formatProblem) return sendInvalidRequest(res, formatProblem.message, formatProblem.param);
