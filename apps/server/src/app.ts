@@ -1,3 +1,4 @@
+import { startAlertEvaluator } from "@leadline/api/alerts/evaluate";
 import { migrateDatabase } from "@leadline/db/migrate";
 
 import { connectDatabase } from "./database";
@@ -38,15 +39,22 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
     await database.close();
     throw error;
   }
-  // The rollout guard runs where the worker runs; the advisory lock keeps it to one process.
+  // The rollout guard and the alert evaluator run where the worker runs; advisory locks keep each to one process.
+  const worker = env.ROLE !== "api";
+  const deliver = (deliveryId: string, organizationId: string) => pipeline.queue.sendDeliverWebhook({ deliveryId, organizationId }).then(() => {});
   const guard =
-    flags.admin && env.ROLE !== "api"
+    flags.admin && worker
       ? startGuard(
-          { url: options.databaseUrl, db: database.db, admin: flags.admin, log, deliver: (deliveryId, organizationId) => pipeline.queue.sendDeliverWebhook({ deliveryId, organizationId }).then(() => {}) },
+          { url: options.databaseUrl, db: database.db, admin: flags.admin, log, deliver },
           env.GUARD_INTERVAL_MS,
           { ...defaultGuardOptions, windowMinutes: env.GUARD_WINDOW_MINUTES, minSamples: env.GUARD_MIN_SAMPLES },
         )
       : null;
+  const alerting = worker ? startAlertEvaluator({ url: options.databaseUrl, db: database.db, log, deliver }, { intervalMs: env.ALERT_INTERVAL_MS, minSamples: env.ALERT_MIN_SAMPLES }) : null;
+  const stopBackground = async () => {
+    await alerting?.stop();
+    await guard?.stop();
+  };
   const services = {
     db: database.db,
     sql: database.sql,
@@ -71,7 +79,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
   try {
     url = await api.listen(env.API_PORT, env.HOST);
   } catch (error) {
-    await guard?.stop();
+    await stopBackground();
     await pipeline.stop();
     flags.stop();
     await database.close();
@@ -83,7 +91,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
     pipeline,
     async stop() {
       await api.close(env.SHUTDOWN_TIMEOUT_MS);
-      await guard?.stop();
+      await stopBackground();
       await pipeline.stop();
       flags.stop();
       await database.close();

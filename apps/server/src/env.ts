@@ -45,6 +45,9 @@ const schema = z.object({
   GUARD_INTERVAL_MS: positiveInt(30_000),
   GUARD_WINDOW_MINUTES: positiveInt(15),
   GUARD_MIN_SAMPLES: positiveInt(50),
+  /** The alert evaluator (worker role, one leader per cluster): how often, and from how many messages a window is judged. */
+  ALERT_INTERVAL_MS: positiveInt(30_000),
+  ALERT_MIN_SAMPLES: positiveInt(20),
 
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl,

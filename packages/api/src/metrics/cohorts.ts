@@ -4,7 +4,7 @@ import type { Database } from "@leadline/db/client";
 import { requestTimings } from "@leadline/db/schema";
 import { scopedTo } from "@leadline/db/tenant";
 
-import { failedShare, percentile, ratio, within, type MetricWindow } from "./windows";
+import { failedShare, percentile, ratio, within, type MetricSpan, type MetricWindow } from "./windows";
 
 export type CohortStats = {
   count: number;
@@ -63,7 +63,7 @@ export async function compareFlagCohorts(db: Database, organizationId: string, w
 type CacheRow = { namespace: string; hits: number; misses: number };
 
 /** Cache hits and misses per namespace, summed over the window's messages. */
-export async function summarizeCaches(db: Database, organizationId: string, window: MetricWindow) {
+export async function summarizeCaches<S extends MetricSpan>(db: Database, organizationId: string, window: S) {
   const rows = await db.execute<CacheRow>(sql`
     select c.key as namespace,
            coalesce(sum((c.value ->> 'hits')::float8), 0)::float8 as hits,

@@ -5,7 +5,7 @@ import type { Database } from "@leadline/db/client";
 import { backgroundRuns, requestTimings } from "@leadline/db/schema";
 import { scopedTo } from "@leadline/db/tenant";
 
-import { failedShare, percentile, ratio, within, type MetricWindow } from "./windows";
+import { failedShare, percentile, ratio, within, type MetricSpan } from "./windows";
 
 const percentiles = (expr: SQL | PgColumn) => ({ p50: percentile(0.5, expr), p95: percentile(0.95, expr), p99: percentile(0.99, expr) });
 
@@ -14,7 +14,7 @@ const percentiles = (expr: SQL | PgColumn) => ({ p50: percentile(0.5, expr), p95
  * p50/p95/p99 of each duration. Background lag is that of the same messages'
  * background runs (0 for a message whose stages all ran before the reply).
  */
-export async function summarizeLatency(db: Database, organizationId: string, window: MetricWindow) {
+export async function summarizeLatency<S extends MetricSpan>(db: Database, organizationId: string, window: S) {
   const [row] = await db
     .select({
       count: sql<number>`count(*)::int`,
@@ -62,7 +62,7 @@ type StageRow = {
  * add up to more than 1; background stages are recorded at 0 ms here, as they
  * cost the visitor nothing.
  */
-export async function summarizeStages(db: Database, organizationId: string, window: MetricWindow) {
+export async function summarizeStages<S extends MetricSpan>(db: Database, organizationId: string, window: S) {
   const rows = await db.execute<StageRow>(sql`
     with w as (
       select ${requestTimings.totalMs} as total_ms, ${requestTimings.stages} as stages

@@ -4,10 +4,10 @@ import type { Database } from "@leadline/db/client";
 import { feedback } from "@leadline/db/schema";
 import { scopedTo } from "@leadline/db/tenant";
 
-import { ratio, within, type MetricWindow } from "./windows";
+import { ratio, within, type MetricSpan } from "./windows";
 
 /** Thumbs up and down given in the window, and the share that were up. */
-export async function summarizeSatisfaction(db: Database, organizationId: string, window: MetricWindow) {
+export async function summarizeSatisfaction<S extends MetricSpan>(db: Database, organizationId: string, window: S) {
   const [row] = await db
     .select({
       up: sql<number>`(count(*) filter (where ${feedback.rating} = 'up'))::int`,

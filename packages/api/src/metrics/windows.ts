@@ -1,4 +1,4 @@
-import { gt, sql, type SQL } from "drizzle-orm";
+import { and, gt, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 
@@ -34,9 +34,16 @@ export function assertPointsFit(window: MetricWindow, bucket: MetricBucket): voi
 /** `now() - window`: where a window starts. */
 export const windowStart = (window: MetricWindow): SQL => sql`(now() - ${WINDOW_INTERVAL[window]}::interval)`;
 
-/** `column > now() - window`: every metrics query is bounded by one of these. */
-export function within(column: PgColumn, window: MetricWindow): SQL {
-  return gt(column, windowStart(window));
+/** An explicit stretch of time, from inclusive to exclusive: a UTC day for a report, the minutes before `now` for an alert rule. */
+export type MetricRange = { from: Date; to: Date };
+
+/** What a metrics query covers: a dashboard window ending now, or an explicit range. */
+export type MetricSpan = MetricWindow | MetricRange;
+
+/** `column > now() - window`, or `from <= column < to`: every metrics query is bounded by one of these. */
+export function within(column: PgColumn, span: MetricSpan): SQL {
+  if (typeof span === "string") return gt(column, windowStart(span));
+  return and(gte(column, span.from), lt(column, span.to)) as SQL;
 }
 
 /** `percentile_cont(p) within group (order by expr)`; p is one of our constants, written as a literal. */
