@@ -1,4 +1,5 @@
 import { startAlertEvaluator } from "@leadline/api/alerts/evaluate";
+import { startReportJobs } from "@leadline/api/reports/jobs";
 import { migrateDatabase } from "@leadline/db/migrate";
 
 import { connectDatabase } from "./database";
@@ -51,10 +52,21 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
         )
       : null;
   const alerting = worker ? startAlertEvaluator({ url: options.databaseUrl, db: database.db, log, deliver }, { intervalMs: env.ALERT_INTERVAL_MS, minSamples: env.ALERT_MIN_SAMPLES }) : null;
+  let reports: Awaited<ReturnType<typeof startReportJobs>> | null = null;
   const stopBackground = async () => {
+    await reports?.stop();
     await alerting?.stop();
     await guard?.stop();
   };
+  try {
+    reports = worker ? await startReportJobs({ queue: pipeline.queue, db: database.db, log }, { cron: env.REPORT_CRON }) : null;
+  } catch (error) {
+    await stopBackground();
+    await pipeline.stop();
+    flags.stop();
+    await database.close();
+    throw error;
+  }
   const services = {
     db: database.db,
     sql: database.sql,

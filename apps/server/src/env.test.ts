@@ -9,7 +9,7 @@ describe("environment", () => {
     expect(env.API_PORT).toBe(4000);
     expect(env.PG_PORT).toBe(54329);
     expect(env.widgetOrigin).toBe("http://localhost:3000");
-    expect(env).toMatchObject({ ALERT_INTERVAL_MS: 30_000, ALERT_MIN_SAMPLES: 20 });
+    expect(env).toMatchObject({ ALERT_INTERVAL_MS: 30_000, ALERT_MIN_SAMPLES: 20, REPORT_CRON: "5 0 * * *" });
   });
 
   it.each([
@@ -17,6 +17,7 @@ describe("environment", () => {
     [{ API_PORT: "70000" }, /API_PORT: must be a port 1–65535 \(got "70000"\)/],
     [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL: must start with postgres:\/\//],
     [{ ROLE: "cron" }, /ROLE: /],
+    [{ REPORT_CRON: "daily" }, /REPORT_CRON: must be a cron expression of 5 fields/],
     [{ ALERT_INTERVAL_MS: "0" }, /ALERT_INTERVAL_MS: must be positive/],
     [{ SESSION_SECRET: "short" }, /SESSION_SECRET: must be at least 32 characters/],
     [{ NODE_ENV: "production" }, /SESSION_SECRET: required when NODE_ENV=production/],

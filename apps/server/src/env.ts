@@ -48,6 +48,12 @@ const schema = z.object({
   /** The alert evaluator (worker role, one leader per cluster): how often, and from how many messages a window is judged. */
   ALERT_INTERVAL_MS: positiveInt(30_000),
   ALERT_MIN_SAMPLES: positiveInt(20),
+  /** When the daily performance reports (of the day before) are generated: a 5-field cron expression, in UTC. */
+  REPORT_CRON: z
+    .string()
+    .trim()
+    .regex(/^\S+(\s+\S+){4}$/, "must be a cron expression of 5 fields, e.g. \"5 0 * * *\"")
+    .default("5 0 * * *"),
 
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl,

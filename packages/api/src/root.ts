@@ -5,6 +5,7 @@ import { conversationsRouter } from "./routers/conversations";
 import { flagsRouter } from "./routers/flags";
 import { leadsRouter } from "./routers/leads";
 import { metricsRouter } from "./routers/metrics";
+import { reportsRouter } from "./routers/reports";
 import { sitesRouter } from "./routers/sites";
 import { systemRouter } from "./routers/system";
 import { router } from "./trpc";
@@ -17,6 +18,7 @@ export const appRouter = router({
   flags: flagsRouter,
   leads: leadsRouter,
   metrics: metricsRouter,
+  reports: reportsRouter,
   sites: sitesRouter,
   system: systemRouter,
 });
