@@ -20,7 +20,7 @@ const PUBLIC = /^(chat\.|auth\.(login|logout)$|system\.status$)/;
 const OWN_ACCOUNT = /^auth\.changePassword$/;
 
 type Procedure = { path: string; type: "query" | "mutation" };
-const procedures: Procedure[] = Object.entries(appRouter._def.procedures as Record<string, { _def: { type: string } }>).map(([path, p]) => ({
+const procedures: Procedure[] = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>).map(([path, p]) => ({
   path,
   type: p._def.type as Procedure["type"],
 }));
