@@ -36,6 +36,7 @@ export async function connectDatabase(url: string, env: Env) {
     connectTimeoutSeconds: env.DB_CONNECT_TIMEOUT_S,
     idleTimeoutSeconds: env.DB_IDLE_TIMEOUT_S,
     maxLifetimeSeconds: env.DB_MAX_LIFETIME_S,
+    prepare: env.DB_PREPARE === "1",
   });
   try {
     await ping(handle.sql);

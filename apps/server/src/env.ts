@@ -33,6 +33,8 @@ const schema = z.object({
   DB_CONNECT_TIMEOUT_S: positiveInt(5),
   DB_IDLE_TIMEOUT_S: positiveInt(30),
   DB_MAX_LIFETIME_S: positiveInt(3600),
+  /** 1: queries run as prepared statements (one round trip each); 0 behind a pooler that cannot keep them (PgBouncer in transaction mode). */
+  DB_PREPARE: z.enum(["0", "1"]).default("1"),
 
   REDIS_URL: optionalUrl,
   UNLEASH_URL: optionalUrl,

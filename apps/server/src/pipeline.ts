@@ -19,6 +19,7 @@ export function startPipeline(
 ) {
   return startPipelineRuntime(database, log, llm, {
     runWorker: env.ROLE !== "api",
+    preparedStatements: env.DB_PREPARE === "1",
     queue: { webhookRetries: env.WEBHOOK_RETRIES, webhookRetryDelaySeconds: env.WEBHOOK_RETRY_DELAY_S, postProcessRetries: 5, postProcessRetryDelaySeconds: 1 },
     worker: { concurrency: env.WORKER_CONCURRENCY, relayIntervalMs: 5_000, relayAfterMs: env.OUTBOX_RELAY_AFTER_MS },
     enhancementWindowMs: env.ENHANCEMENT_WINDOW_MS,

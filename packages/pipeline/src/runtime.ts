@@ -14,6 +14,8 @@ import { createQueueServices, startWorker, type Worker, type WorkerOptions } fro
 export type RuntimeOptions = {
   /** Run the background worker in this process (ROLE=all or worker). */
   runWorker: boolean;
+  /** The worker's own pool uses prepared statements (default true; see createDatabase). */
+  preparedStatements?: boolean;
   queue: QueueOptions;
   worker: WorkerOptions;
   enhancementWindowMs: number;
@@ -36,7 +38,7 @@ export async function startPipelineRuntime(database: { url: string; db: Database
   let worker: Worker | null = null;
   // Background work gets connections of its own, so a backlog of jobs never
   // makes a visitor's lookups or save wait for a pooled connection.
-  const workerDatabase = options.runWorker ? createDatabase(database.url, { max: options.worker.concurrency + 2 }) : null;
+  const workerDatabase = options.runWorker ? createDatabase(database.url, { max: options.worker.concurrency + 2, prepare: options.preparedStatements ?? true }) : null;
   try {
     if (workerDatabase) {
       worker = await startWorker({ db: workerDatabase.db, sql: workerDatabase.sql, log, queue, stages: options.stages, structured: options.structured }, options.worker);
