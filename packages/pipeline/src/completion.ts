@@ -1,7 +1,7 @@
-import { eq, isNull, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 
 import type { Database, Sql } from "@leadline/db/client";
-import { backgroundRuns, outboxEvents } from "@leadline/db/schema";
+import { backgroundRuns } from "@leadline/db/schema";
 import { scopedTo } from "@leadline/db/tenant";
 
 import type { StageSpan } from "./runner";
@@ -11,25 +11,27 @@ export const BACKGROUND_DONE_CHANNEL = "leadline_background_done";
 /**
  * A message's post-processing is finished: its outbox events are processed,
  * the run is recorded, and listeners (the stream waiting to send an
- * "enhanced" event, in any process) are told through Postgres NOTIFY.
+ * "enhanced" event, in any process) are told through Postgres NOTIFY — all
+ * in one statement: one round trip, atomic, the notification sent on commit.
  */
 export async function completeMessage(
-  db: Database,
   sql_: Sql,
   run: { organizationId: string; messageId: string; lagMs: number; spans: StageSpan[]; attempts: number },
 ) {
-  await db.transaction(async (tx) => {
-    await tx
-      .update(outboxEvents)
-      .set({ processedAt: sql`now()` })
-      .where(scopedTo(run.organizationId, outboxEvents, eq(outboxEvents.messageId, run.messageId), isNull(outboxEvents.processedAt)));
-    const stages = run.spans.map((s) => ({ name: s.name, ms: s.ms, ok: s.ok, ...(s.error ? { error: s.error } : {}) }));
-    await tx
-      .insert(backgroundRuns)
-      .values({ messageId: run.messageId, organizationId: run.organizationId, lagMs: run.lagMs, stages, attempts: run.attempts })
-      .onConflictDoUpdate({ target: backgroundRuns.messageId, set: { lagMs: run.lagMs, stages, attempts: run.attempts, completedAt: sql`now()` } });
-  });
-  await sql_`select pg_notify(${BACKGROUND_DONE_CHANNEL}, ${run.messageId})`;
+  const stages = run.spans.map((s) => ({ name: s.name, ms: s.ms, ok: s.ok, ...(s.error ? { error: s.error } : {}) }));
+  await sql_`
+    with processed as (
+      update outbox_events set processed_at = now()
+      where organization_id = ${run.organizationId} and message_id = ${run.messageId} and processed_at is null
+      returning id
+    ), recorded as (
+      -- JSON text cast here: drizzle turns postgres.js's own json serializer off on this client.
+      insert into background_runs (message_id, organization_id, lag_ms, stages, attempts)
+      values (${run.messageId}, ${run.organizationId}, ${run.lagMs}, ${JSON.stringify(stages)}::jsonb, ${run.attempts})
+      on conflict (message_id) do update set lag_ms = excluded.lag_ms, stages = excluded.stages, attempts = excluded.attempts, completed_at = now()
+      returning message_id
+    )
+    select pg_notify(${BACKGROUND_DONE_CHANNEL}, message_id::text), (select count(*) from processed) as processed from recorded`;
 }
 
 /**

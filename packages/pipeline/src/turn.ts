@@ -142,7 +142,7 @@ export async function answerTurn(deps: TurnDeps, turn: Turn, emit: (event: SendE
     );
     deps.notifyWorker();
   } else if (!backgroundStages.length) {
-    await completeMessage(deps.db, deps.sql, { organizationId: turn.claims.organizationId, messageId, lagMs: 0, spans: inlineSpans, attempts: 1 }).catch((error: unknown) =>
+    await completeMessage(deps.sql, { organizationId: turn.claims.organizationId, messageId, lagMs: 0, spans: inlineSpans, attempts: 1 }).catch((error: unknown) =>
       deps.log.warn({ err: error, messageId }, "could not mark the message processed; the outbox relay will"),
     );
   }

@@ -130,7 +130,7 @@ async function processMessage(deps: WorkerDeps, services: StageServices, job: Pg
     // Retried with backoff; every stage is idempotent, so those that succeeded may run again.
     throw new Error(`background stages failed: ${failed.map((s) => `${s.name} (${s.error})`).join(", ")}`);
   }
-  await completeMessage(deps.db, deps.sql, {
+  await completeMessage(deps.sql, {
     organizationId: payload.organizationId,
     messageId: payload.messageId,
     lagMs: Date.now() - payload.committedAt,
