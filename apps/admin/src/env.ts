@@ -16,6 +16,12 @@ const schema = z.object({
    * or the browser will not send the SameSite=Lax session cookie to it.
    */
   API_URL: z.preprocess((v) => (v === "" ? undefined : v), httpUrl.default("http://localhost:4000/trpc")),
+  /**
+   * Where the widget app is served (e.g. http://localhost:3000), so that pages
+   * without traffic yet can link to its demo page. Optional: without it they
+   * explain where to find the demo instead.
+   */
+  WIDGET_URL: z.preprocess((v) => (v === "" ? undefined : v), httpUrl.optional()),
 });
 
 export type AdminEnv = z.infer<typeof schema>;

@@ -58,7 +58,8 @@ runMain(async (onStop) => {
     name: "admin",
     dir: join(env.repoRoot, "apps", "admin"),
     port: env.ADMIN_PORT,
-    env: { API_URL: publicApi },
+    // WIDGET_URL lets the admin's empty pages link to the widget's demo page.
+    env: { API_URL: publicApi, WIDGET_URL: env.widgetOrigin },
     log,
   });
   onStop(adminApp.stop);

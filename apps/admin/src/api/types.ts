@@ -12,3 +12,23 @@ export type LastChange = NonNullable<FlagRow["lastChange"]>;
 export type FlagDescription = Outputs["flags"]["describe"];
 export type CohortStats = FlagDescription["comparison"]["enabled"];
 export type WindowMinutes = NonNullable<Inputs["flags"]["describe"]["windowMinutes"]>;
+
+export type MetricWindow = Inputs["metrics"]["summary"]["window"];
+export type MetricBucket = Inputs["metrics"]["timeseries"]["bucket"];
+export type LatencySummary = Outputs["metrics"]["summary"];
+export type StageSummary = Outputs["metrics"]["stages"];
+export type StageRow = StageSummary["stages"][number];
+export type Timeseries = Outputs["metrics"]["timeseries"];
+export type TimeseriesPoint = Timeseries["points"][number];
+export type CacheSummary = Outputs["metrics"]["caches"];
+export type CostSummary = Outputs["metrics"]["costs"];
+export type SatisfactionSummary = Outputs["metrics"]["satisfaction"];
+export type FlagCohorts = Outputs["metrics"]["cohorts"]["flags"][number];
+
+export type LeadStatus = NonNullable<Inputs["leads"]["list"]["status"]>;
+export type Lead = Outputs["leads"]["get"];
+export type Conversation = Outputs["conversations"]["get"];
+export type ConversationMessage = Conversation["messages"][number];
+export type MessageTiming = NonNullable<ConversationMessage["timing"]>;
+export type ConversationSummary = Outputs["conversations"]["list"]["items"][number];
+export type Alert = Outputs["alerts"]["list"][number];

@@ -1,6 +1,8 @@
 /** How the flags page words and checks things: plain functions, tested without a browser. */
 import type { CohortStats, FlagState, LastChange, WindowMinutes } from "../api/types";
 
+export { formatAgo, formatMs, formatRate } from "../shared/format";
+
 /** The steps of a rollout, as the quick buttons offer them (the guard steps down along the same ones). */
 export const ROLLOUT_STEPS = [0, 10, 50, 100] as const;
 
@@ -46,27 +48,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The API names an admin by user id; a short form is enough to tell admins apart. */
 export function describeActor(by: LastChange["by"]): string {
   return UUID.test(by) ? `admin ${by.slice(0, 8)}` : by;
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-}
-
-export function formatRate(rate: number): string {
-  return `${(rate * 100).toFixed(1)} %`;
-}
-
-/** "just now", "12 min ago", "3 h ago", "2 days ago". */
-export function formatAgo(iso: string, now: number): string {
-  const seconds = Math.max(0, (now - Date.parse(iso)) / 1000);
-  if (seconds < 45) return "just now";
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 90) return `${minutes} min ago`;
-  const hours = Math.round(minutes / 60);
-  if (hours < 36) return `${hours} h ago`;
-  const days = Math.round(hours / 24);
-  return `${days} day${days === 1 ? "" : "s"} ago`;
 }
 
 export type Difference = { text: string; verdict: "better" | "worse" | "same" } | null;
