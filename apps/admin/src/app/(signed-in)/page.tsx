@@ -1,9 +1,13 @@
 import type { Metadata } from "next";
 
-import { EmptyPage } from "../../components/empty-page";
+import { DashboardPage } from "../../dashboard/dashboard-page";
+import { parseWindow } from "../../dashboard/format";
+import { env } from "../../env";
+import { demoPageUrl } from "../../shared/widget-url";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
-export default function DashboardPage() {
-  return <EmptyPage title="Dashboard">Response time stage by stage, cost and leads at a glance, cohort by cohort.</EmptyPage>;
+export default async function Page({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { window } = await searchParams;
+  return <DashboardPage initialWindow={parseWindow(window)} demoUrl={demoPageUrl(env.WIDGET_URL)} />;
 }
