@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 
-import { EmptyPage } from "../../../components/empty-page";
+import { ConversationsPage } from "../../../conversations/conversations-page";
+import { env } from "../../../env";
+import { demoPageUrl } from "../../../shared/widget-url";
 
 export const metadata: Metadata = { title: "Conversations" };
 
-export default function ConversationsPage() {
-  return <EmptyPage title="Conversations">Every chat with visitors, message by message, with its timings and cost.</EmptyPage>;
+export default function Page() {
+  return <ConversationsPage demoUrl={demoPageUrl(env.WIDGET_URL)} />;
 }
