@@ -1,6 +1,6 @@
 /** How the alerts page words an alert: plain functions, tested without a browser. */
 import type { Alert } from "../api/types";
-import { formatDuration } from "../shared/format";
+import { formatDuration, wordsOf } from "../shared/format";
 
 /** Open alerts first, then resolved ones, each as the API ordered them (newest first). */
 export function splitAlerts(alerts: readonly Alert[]): { open: Alert[]; resolved: Alert[] } {
@@ -21,11 +21,7 @@ export function describeSpan(alert: Pick<Alert, "startedAt" | "endedAt">, now: n
 /** An alert's details as label/value pairs: "p95TotalMs" reads "p95 total ms"; objects are shown as JSON. */
 export function detailFacts(details: Record<string, unknown>): { label: string; value: string }[] {
   return Object.entries(details).map(([key, value]) => ({
-    label: key
-      .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-      .replace(/[_-]+/g, " ")
-      .toLowerCase()
-      .replace(/^./, (c) => c.toUpperCase()),
+    label: wordsOf(key),
     value: typeof value === "string" ? value : JSON.stringify(value),
   }));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { contactFacts, formatPoints, LEAD_STATUSES, leadName, parseStatus, signalFacts, statusLabel } from "./format";
+import { contactFacts, factorLabel, formatPoints, LEAD_STATUSES, leadName, parseStatus, signalFacts, statusLabel } from "./format";
 
 describe("lead statuses", () => {
   it("lists every status in the order a lead climbs them", () => {
@@ -34,6 +34,12 @@ describe("contact details", () => {
       { label: "Budget", value: "$50k" },
       { label: "Need", value: "lead scoring" },
     ]);
+  });
+
+  it("words the scorer's factor names", () => {
+    expect(factorLabel("workEmail")).toBe("Work email");
+    expect(factorLabel("team_size")).toBe("Team size");
+    expect(factorLabel("budget")).toBe("Budget");
   });
 
   it("signs points", () => {

@@ -1,5 +1,6 @@
 /** How the leads pages word a lead: plain functions, tested without a browser. */
 import type { Lead, LeadStatus } from "../api/types";
+import { wordsOf } from "../shared/format";
 
 /** Every status, in the order a lead climbs them; the record makes the compiler ask for a new one. */
 const STATUSES: Record<LeadStatus, { label: string; tone: "plain" | "accent" | "good" | "danger" }> = {
@@ -62,3 +63,6 @@ export function formatPoints(points: number): string {
   if (points < 0) return `−${-points}`;
   return "0";
 }
+
+/** A scoring factor's name as the scorer writes it ("workEmail") in words: "Work email". */
+export const factorLabel = wordsOf;

@@ -10,7 +10,7 @@ import { LoadFailure } from "../components/load-failure";
 import { Panel } from "../components/panel";
 import { TimeAgo } from "../components/time-ago";
 import ui from "../components/ui.module.css";
-import { contactFacts, formatPoints, leadName, signalFacts } from "./format";
+import { contactFacts, factorLabel, formatPoints, leadName, signalFacts } from "./format";
 import styles from "./leads.module.css";
 import { Score } from "./score";
 import { StatusBadge } from "./status-badge";
@@ -116,7 +116,7 @@ function LeadDetails({ lead }: { lead: Lead }) {
               <tbody>
                 {lead.scoreBreakdown.map((factor, i) => (
                   <tr key={`${factor.factor}-${i}`}>
-                    <th scope="row">{factor.factor}</th>
+                    <th scope="row">{factorLabel(factor.factor)}</th>
                     <td className={ui.num}>{formatPoints(factor.points)}</td>
                     <td>{factor.reason}</td>
                   </tr>

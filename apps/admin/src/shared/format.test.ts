@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatAgo, formatCount, formatDateTime, formatDuration, formatMs, formatPercent, formatRate, formatUsd } from "./format";
+import { formatAgo, formatCount, formatDateTime, formatDuration, formatMs, formatPercent, formatRate, formatUsd, wordsOf } from "./format";
 
 describe("durations and rates", () => {
   it("formats milliseconds, and a missing value as a dash", () => {
@@ -58,5 +58,14 @@ describe("times", () => {
 
   it("writes a date and time", () => {
     expect(formatDateTime("2026-03-05T14:07:00Z", "UTC")).toBe("5 Mar 2026, 14:07");
+  });
+});
+
+describe("code names", () => {
+  it("reads them as words", () => {
+    expect(wordsOf("workEmail")).toBe("Work email");
+    expect(wordsOf("team_size")).toBe("Team size");
+    expect(wordsOf("p95TotalMs")).toBe("P95 total ms");
+    expect(wordsOf("budget")).toBe("Budget");
   });
 });

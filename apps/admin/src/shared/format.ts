@@ -76,3 +76,13 @@ export function formatDuration(ms: number): string {
 export function formatDateTime(iso: string, timeZone?: string): string {
   return new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone });
 }
+
+/** A code name in words: "workEmail", "team_size", "from-rollout" read "Work email", "Team size", "From rollout". */
+export function wordsOf(key: string): string {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
