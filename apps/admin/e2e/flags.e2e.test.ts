@@ -111,11 +111,11 @@ describe("the admin app's sign-in", () => {
   it("a wrong password shows the generic error and keeps the email", async () => {
     const { context, page } = await openPage("/flags");
     // Signed out: the flags page sends us to sign in.
-    await page.waitForURL(/\/login$/, { timeout: 15_000 });
+    await page.waitForURL(/\/login\?next=%2Fflags$/, { timeout: 15_000 });
     await signIn(page, { email: TEST_ADMIN.email, password: "not-the-password" });
     await expect.poll(() => page.locator("form").getByRole("alert").textContent(), { timeout: 10_000 }).toBe("Invalid email or password");
     expect(await page.getByLabel("Email").inputValue()).toBe(TEST_ADMIN.email);
-    expect(page.url()).toMatch(/\/login$/);
+    expect(page.url()).toMatch(/\/login\?next=%2Fflags$/);
     mkdirSync(resultsDir, { recursive: true });
     await page.screenshot({ path: join(resultsDir, "login-error.png") });
     await context.close();
@@ -126,7 +126,7 @@ describe("the flags page", () => {
   it("an admin rolls a flag out to 10 % with a reason; the page and Unleash show it", async () => {
     await chat(4);
     const { context, page } = await openPage("/flags");
-    await page.waitForURL(/\/login$/, { timeout: 15_000 });
+    await page.waitForURL(/\/login\?next=%2Fflags$/, { timeout: 15_000 });
     await signIn(page, TEST_ADMIN);
     await page.waitForURL(/\/flags$/, { timeout: 15_000 });
     await expect.poll(() => page.getByRole("banner").textContent()).toContain(`${TEST_ADMIN.email} admin`);
@@ -162,7 +162,7 @@ describe("the flags page", () => {
     await expect.poll(() => card.getByTestId("rollout").textContent(), { timeout: 15_000 }).toBe("10 %");
     expect(await card.getByRole("button", { name: `Set ${FLAG} to 10 %` }).getAttribute("aria-pressed")).toBe("true");
     expect(await card.getByRole("button", { name: `Set ${FLAG} to 100 %` }).getAttribute("aria-pressed")).toBe("false");
-    await expect.poll(() => card.getByTestId("last-change").textContent()).toMatch(/Rollout changed, just now, by admin [0-9a-f]{8}: “first step of the rollout”/);
+    await expect.poll(() => card.getByTestId("last-change").textContent()).toBe(`Last changeRollout changed, just now, by ${TEST_ADMIN.email}: “first step of the rollout”`);
     expect(await page.getByRole("status").filter({ hasText: "now on at 10 %" }).count()).toBe(1);
     expect(await unleash.getFlag(FLAG)).toMatchObject({ enabled: true, rollout: 10, stickiness: "sessionId" });
 
@@ -185,12 +185,12 @@ describe("the flags page", () => {
 
     // Already signed in: the login page sends us on.
     await page.goto(`${app.url}/login`);
-    await page.waitForURL(/\/flags$/, { timeout: 15_000 });
+    await page.waitForURL((url) => url.pathname === "/", { timeout: 15_000 });
     await context.close();
   });
 
   it("is readable at 360 px: nothing overflows sideways", async () => {
-    const { context, page } = await openPage("/login", { width: 360, height: 740 });
+    const { context, page } = await openPage("/login?next=%2Fflags", { width: 360, height: 740 });
     await signIn(page, TEST_ADMIN);
     await page.waitForURL(/\/flags$/, { timeout: 15_000 });
     await page.getByRole("article", { name: FLAG, exact: true }).getByRole("table").waitFor({ timeout: 15_000 });
@@ -201,12 +201,12 @@ describe("the flags page", () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/login$/, { timeout: 15_000 });
     await page.goto(`${app.url}/flags`);
-    await page.waitForURL(/\/login$/, { timeout: 15_000 });
+    await page.waitForURL(/\/login\?next=%2Fflags$/, { timeout: 15_000 });
     await context.close();
   });
 
   it("a viewer sees every flag but cannot change any", async () => {
-    const { context, page } = await openPage("/login");
+    const { context, page } = await openPage("/login?next=%2Fflags");
     await signIn(page, VIEWER);
     await page.waitForURL(/\/flags$/, { timeout: 15_000 });
     await expect.poll(() => page.getByTestId("viewer-note").textContent(), { timeout: 15_000 }).toContain("only an admin can change them");
@@ -223,7 +223,7 @@ describe("the flags page", () => {
   it("a change the server refuses is explained in the dialog, and nothing changes", async () => {
     const demoted = { email: "demoted@test.example", password: "demoted-password" };
     await addUser(stack, demoted, "admin");
-    const { context, page } = await openPage("/login");
+    const { context, page } = await openPage("/login?next=%2Fflags");
     await signIn(page, demoted);
     await page.waitForURL(/\/flags$/, { timeout: 15_000 });
     const card = page.getByRole("article", { name: FLAG, exact: true });
@@ -250,7 +250,7 @@ describe("the flags page while Unleash is down", () => {
   afterAll(() => down?.stop());
 
   it("says so at the top and offers no change", async () => {
-    const { context, page } = await openPage("/login", undefined, down!.app.url);
+    const { context, page } = await openPage("/login?next=%2Fflags", undefined, down!.app.url);
     await signIn(page, TEST_ADMIN);
     await page.waitForURL(/\/flags$/, { timeout: 15_000 });
     await expect.poll(() => page.getByRole("alert").filter({ hasText: "Unleash" }).textContent(), { timeout: 15_000 }).toContain("Unleash is unavailable");

@@ -19,6 +19,7 @@ describe("safeReturnPath", () => {
 describe("loginPathFor", () => {
   it("remembers where the admin was, unless it is where login leads anyway", () => {
     expect(loginPathFor("/leads?page=2")).toBe("/login?next=%2Fleads%3Fpage%3D2");
-    expect(loginPathFor("/flags")).toBe("/login");
+    expect(loginPathFor("/flags")).toBe("/login?next=%2Fflags");
+    expect(loginPathFor("/")).toBe("/login");
   });
 });

@@ -1,6 +1,6 @@
 /** Where the login page sends the admin, and how other pages send them there. */
 
-export const HOME_AFTER_LOGIN = "/flags";
+export const HOME_AFTER_LOGIN = "/";
 
 /** The login page, remembering the page to come back to. */
 export function loginPathFor(current: string): string {
