@@ -88,7 +88,7 @@ function WindowPicker({ value, onChange }: { value: MetricWindow; onChange(windo
         {DASHBOARD_WINDOWS.map((w) => (
           <label key={w.value}>
             <input type="radio" name={name} value={w.value} checked={value === w.value} onChange={() => onChange(w.value)} />
-            <span>{w.label}</span>
+            <span>{w.short}</span>
           </label>
         ))}
       </div>

@@ -3,11 +3,11 @@ import type { CacheSummary, FlagCohorts, MetricBucket, MetricWindow, StageRow, T
 import { formatCount, formatMs, formatPercent } from "../shared/format";
 
 /** The windows the API offers, each with the bucket that gives its trend a readable number of points. */
-export const DASHBOARD_WINDOWS: readonly { value: MetricWindow; label: string; bucket: MetricBucket }[] = [
-  { value: "5m", label: "5 minutes", bucket: "1m" },
-  { value: "1h", label: "1 hour", bucket: "1m" },
-  { value: "24h", label: "24 hours", bucket: "1h" },
-  { value: "7d", label: "7 days", bucket: "1h" },
+export const DASHBOARD_WINDOWS: readonly { value: MetricWindow; label: string; short: string; bucket: MetricBucket }[] = [
+  { value: "5m", label: "5 minutes", short: "5 min", bucket: "1m" },
+  { value: "1h", label: "1 hour", short: "1 hour", bucket: "1m" },
+  { value: "24h", label: "24 hours", short: "24 hours", bucket: "1h" },
+  { value: "7d", label: "7 days", short: "7 days", bucket: "1h" },
 ];
 
 export const DEFAULT_WINDOW: MetricWindow = "1h";
