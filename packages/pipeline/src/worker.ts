@@ -18,7 +18,7 @@ import { attemptDelivery, markDeliveryDead } from "./webhooks";
 export type WorkerOptions = {
   /** Jobs of each kind processed at once by this process. */
   concurrency: number;
-  /** Model-lane jobs at once (they mostly wait on the model); default twice concurrency. */
+  /** Model-lane jobs at once; default the same as concurrency. */
   modelConcurrency?: number;
   /** How often the outbox relay looks for committed work that never reached the queue. */
   relayIntervalMs: number;
@@ -45,7 +45,10 @@ type WorkerDeps = {
 export async function startWorker(deps: WorkerDeps, options: WorkerOptions = defaultWorkerOptions) {
   const { boss } = deps.queue;
   const services = { ...createQueueServices(deps.queue), structured: deps.structured ?? null };
-  const work = { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true } as const;
+  // Each of these workers polls on its own while idle, through pg-boss's small pool: a slow poll keeps
+  // that pool free for sends and completions. Under load a worker fetches again as soon as it finishes
+  // a job, and notify() wakes them at once for work this process enqueued.
+  const work = { batchSize: 1, pollingIntervalSeconds: 2, includeMetadata: true } as const;
   const workerIds: string[] = [];
   for (let i = 0; i < options.concurrency; i += 1) {
     workerIds.push(
@@ -60,7 +63,7 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
       }),
     );
   }
-  for (let i = 0; i < (options.modelConcurrency ?? options.concurrency * 2); i += 1) {
+  for (let i = 0; i < (options.modelConcurrency ?? options.concurrency); i += 1) {
     workerIds.push(
       await boss.work<PostProcessJob>(JOB_NAMES.postProcessModel, work, async ([job]) => {
         if (job) await processModelLane(deps, services, job);
