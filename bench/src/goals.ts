@@ -62,7 +62,7 @@ export function evaluateGoals(results: readonly ScenarioResult[]): Goal[] {
       met: judge(lag, (v) => v <= 1000 && pending === 0),
       heldBackBy:
         lag !== null && (lag > 1000 || pending > 0)
-          ? `the queue: the worker finished ${fmt(point.backgroundDonePerSecond)} messages' background work per second while O answered ${fmt(o.throughput)}/s, so jobs wait behind a growing backlog${point.duplicateJobs ? ` (and ${point.duplicateJobs} jobs so far were duplicates the outbox relay re-enqueued for messages already queued)` : ""}; the worker shares one event loop with the API (ROLE=all), at ${fmt(point.cpuPercent.server, 0)} % of a core with event-loop delay p99 ${fmt(point.server.eventLoopP99Ms, 0)} ms, so every database call of a job also waits its turn on that loop; background stages p95 per job: ${top(o.backgroundStagesP95)}`
+          ? `the queue: the worker finished ${fmt(point.backgroundDonePerSecond)} messages' background work per second while O answered ${fmt(o.throughput)}/s, so jobs wait behind a growing backlog${point.duplicateJobs ? ` (and ${point.duplicateJobs} jobs so far were duplicates the outbox relay re-enqueued for messages already queued)` : ""}; ${point.cpuPercent.worker === undefined ? `the worker shares one event loop with the API (ROLE=all), at ${fmt(point.cpuPercent.server, 0)} % of a core with event-loop delay p99 ${fmt(point.server.eventLoopP99Ms, 0)} ms, so every database call of a job also waits its turn on that loop` : `the worker process used ${fmt(point.cpuPercent.worker, 0)} % of a core`}; background stages p95 per job: ${top(o.backgroundStagesP95)}`
           : null,
     });
     if (o.modelLaneLag?.p95 != null) {

@@ -4,7 +4,8 @@
  * bench/REPORT.md. Options: --full (the whole matrix, ~15 min; default is the
  * ~2 min quick mode), --out DIR, --client fetch|trpc, --only TEXT (scenarios
  * whose id contains TEXT; such a partial run does not replace REPORT.md),
- * --cpu-prof DIR (a V8 CPU profile of the API server per scenario group).
+ * --cpu-prof DIR (a V8 CPU profile of the API server per scenario group),
+ * --worker-process (the background worker in a process of its own).
  */
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -44,11 +45,12 @@ async function main() {
       client: { type: "string", default: "fetch" },
       only: { type: "string" },
       "cpu-prof": { type: "string" },
+      "worker-process": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
-    console.log("usage: pnpm --filter @leadline/bench bench [--full] [--out DIR] [--client fetch|trpc] [--only TEXT] [--cpu-prof DIR]");
+    console.log("usage: pnpm --filter @leadline/bench bench [--full] [--out DIR] [--client fetch|trpc] [--only TEXT] [--cpu-prof DIR] [--worker-process]");
     return;
   }
   if (values.client !== "fetch" && values.client !== "trpc") throw new Error(`--client must be fetch or trpc, got ${values.client}`);
@@ -62,7 +64,8 @@ async function main() {
   const date = new Date().toISOString();
   console.log(`Leadline bench, ${mode} mode: ${matrix.length} scenarios, ${client} client`);
   const cpuProfileDir = values["cpu-prof"] ? resolve(values["cpu-prof"]) : undefined;
-  const system = await startSystem({ ...SERVER_SETTINGS, cpuProfileDir, log: (line) => console.log(`  ${line}`) });
+  const workerProcess = values["worker-process"];
+  const system = await startSystem({ ...SERVER_SETTINGS, cpuProfileDir, workerProcess, log: (line) => console.log(`  ${line}`) });
   const stopOnSignal = (signal: NodeJS.Signals) => {
     console.error(`\n${signal}: stopping the server, simulator, proxy and database…`);
     void system.stop().finally(() => process.exit(130));
@@ -89,7 +92,7 @@ async function main() {
     clientReason: CLIENT_REASONS[client],
     database: system.databaseTarget,
     profiles: [...new Map(matrix.map((s) => [s.profile.name, s.profile])).values()],
-    serverEnv: { DB_POOL_MAX: String(SERVER_SETTINGS.dbPoolMax), WORKER_CONCURRENCY: String(SERVER_SETTINGS.workerConcurrency), ENHANCEMENT_WINDOW_MS: "1", LLM_MAX_OUTPUT_TOKENS: "400", ROLE: "all", ALLOW_FLAG_OVERRIDE: "1" },
+    serverEnv: { DB_POOL_MAX: String(SERVER_SETTINGS.dbPoolMax), WORKER_CONCURRENCY: String(SERVER_SETTINGS.workerConcurrency), ENHANCEMENT_WINDOW_MS: "1", LLM_MAX_OUTPUT_TOKENS: "400", ROLE: workerProcess ? "api, and a second process with ROLE=worker" : "all", ALLOW_FLAG_OVERRIDE: "1" },
     variants: ALL_VARIANTS.map((v) => ({ name: v.name, flags: v.flags, description: v.description })),
     durationS: (Date.now() - started) / 1000,
   };

@@ -46,7 +46,7 @@ export type DrainLimits = { maxMs: number; stallMs: number };
 export async function runScenario(system: System, scenario: Scenario, clientKind: ChatClientKind, drainLimits: DrainLimits): Promise<{ result: ScenarioResult; answeredIds: string[] }> {
   const chat = createChatClient(clientKind, system.apiUrl);
   const direct = createDirectClient(system.simulatorUrl);
-  const pids = () => ({ server: system.serverPid(), simulator: system.simulatorPid(), proxy: system.proxyPid() });
+  const pids = () => ({ server: system.serverPid(), worker: system.workerPid(), simulator: system.simulatorPid(), proxy: system.proxyPid() });
 
   // Readings at the start and the end of the measured window, taken while the load runs.
   let before: Reading | undefined;

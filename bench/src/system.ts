@@ -27,6 +27,8 @@ export type SystemOptions = {
   log: (line: string) => void;
   /** Write a V8 CPU profile of each API server process into this directory (open it in Chrome DevTools). */
   cpuProfileDir?: string;
+  /** The background worker in a process of its own (server ROLE=api, worker ROLE=worker) instead of beside the API (ROLE=all). */
+  workerProcess?: boolean;
 };
 
 export type System = Awaited<ReturnType<typeof startSystem>>;
@@ -54,13 +56,15 @@ export async function startSystem(options: SystemOptions) {
     const apiPort = await findFreePort();
     let simulator: Child | undefined;
     let server: Child | undefined;
+    let worker: Child | undefined;
     let sql: postgres.Sql | undefined;
     let groups = 0;
     const stopGroup = async () => {
       await server?.stop();
+      await worker?.stop();
       await simulator?.stop(3_000);
       await sql?.end({ timeout: 5 });
-      server = simulator = sql = undefined;
+      server = worker = simulator = sql = undefined;
     };
     cleanups.push(stopGroup);
 
@@ -92,8 +96,15 @@ export async function startSystem(options: SystemOptions) {
         });
         await waitUntil(simulator, "listening", async () => (await fetch(`http://127.0.0.1:${simulatorPort}/_sim/stats`)).ok);
         const viaProxy = Object.assign(new URL(url), { hostname: "127.0.0.1", port: String(proxy.port) }).toString();
+        const role = options.workerProcess ? "api" : "all";
+        if (options.workerProcess) {
+          // Its HTTP port only answers /readyz and /metrics here: no client is sent to it.
+          const workerPort = await findFreePort();
+          worker = spawnChild(REPO_ROOT, "worker", "apps/server/src/main.ts", { env: serverEnv({ apiPort: workerPort, simulatorPort, databaseUrl: viaProxy, dataDir: tempDir, role: "worker", ...options }) });
+          await waitUntil(worker, "/readyz", async () => (await fetch(`http://127.0.0.1:${workerPort}/readyz`)).ok, 120_000);
+        }
         server = spawnChild(REPO_ROOT, "API server", "apps/server/src/main.ts", {
-          env: serverEnv({ apiPort, simulatorPort, databaseUrl: viaProxy, dataDir: tempDir, ...options }),
+          env: serverEnv({ apiPort, simulatorPort, databaseUrl: viaProxy, dataDir: tempDir, role, ...options }),
           nodeArgs: options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
         });
         await waitUntil(server, "/readyz", async () => (await fetch(`http://127.0.0.1:${apiPort}/readyz`)).ok, 120_000);
@@ -101,6 +112,7 @@ export async function startSystem(options: SystemOptions) {
       /** Changes the database round-trip latency live, on open connections too. */
       setDbDelay: (ms: number) => proxy.setDelay(ms),
       serverPid: () => server?.process.pid,
+      workerPid: () => worker?.process.pid,
       simulatorPid: () => simulator?.process.pid,
       proxyPid: () => proxy.child.process.pid,
       stop: cleanUp,
@@ -111,10 +123,10 @@ export async function startSystem(options: SystemOptions) {
   }
 }
 
-function serverEnv(o: { apiPort: number; simulatorPort: number; databaseUrl: string; dataDir: string; dbPoolMax: number; workerConcurrency: number }): Record<string, string> {
+function serverEnv(o: { apiPort: number; simulatorPort: number; databaseUrl: string; dataDir: string; dbPoolMax: number; workerConcurrency: number; role: "all" | "api" | "worker" }): Record<string, string> {
   return {
     NODE_ENV: "development",
-    ROLE: "all",
+    ROLE: o.role,
     HOST: "127.0.0.1",
     API_PORT: String(o.apiPort),
     DATABASE_URL: o.databaseUrl,

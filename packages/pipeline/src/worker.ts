@@ -45,10 +45,9 @@ type WorkerDeps = {
 export async function startWorker(deps: WorkerDeps, options: WorkerOptions = defaultWorkerOptions) {
   const { boss } = deps.queue;
   const services = { ...createQueueServices(deps.queue), structured: deps.structured ?? null };
-  // Each of these workers polls on its own while idle, through pg-boss's small pool: a slow poll keeps
-  // that pool free for sends and completions. Under load a worker fetches again as soon as it finishes
-  // a job, and notify() wakes them at once for work this process enqueued.
-  const work = { batchSize: 1, pollingIntervalSeconds: 2, includeMetadata: true } as const;
+  // pg-boss v10 waits out the polling interval after every fetch, a job found or not (unless notify()
+  // wakes the worker): each worker does at most one job per interval, so the interval stays at its minimum.
+  const work = { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true } as const;
   const workerIds: string[] = [];
   for (let i = 0; i < options.concurrency; i += 1) {
     workerIds.push(
