@@ -11,10 +11,11 @@ import ui from "../components/ui.module.css";
 import { formatDateTime } from "../shared/format";
 import styles from "./alerts.module.css";
 import { describeSpan, detailFacts, severityLabel, splitAlerts } from "./format";
+import { RulesPanel } from "./rules-panel";
 
 const SEVERITY_BADGES = { critical: ui.badgeDanger, warning: ui.badgeWarning, info: ui.badgeAccent } as const;
 
-/** The organization's alerts, open ones first. Refreshed every 5 s. */
+/** The organization's alerts, open ones first, refreshed every 5 s; then the rules that open them. */
 export function AlertsPage() {
   const trpc = useTRPC();
   const alerts = useQuery(trpc.alerts.list.queryOptions({ limit: 100 }, { refetchInterval: 5_000 }));
@@ -26,8 +27,8 @@ export function AlertsPage() {
         <div>
           <h1 className={ui.title}>Alerts</h1>
           <p className={ui.intro}>
-            Opened by the server when something needs a look, such as the rollout guard stepping a flag back because its sessions got slower; closed when it
-            recovers.
+            Opened by the server when something needs a look: one of the rules below is crossed, or the rollout guard steps a flag back because its sessions
+            got slower. Closed when it recovers.
           </p>
         </div>
       </div>
@@ -52,6 +53,8 @@ export function AlertsPage() {
             )}
           </>
         ))}
+
+      <RulesPanel />
     </>
   );
 }

@@ -32,3 +32,6 @@ export type ConversationMessage = Conversation["messages"][number];
 export type MessageTiming = NonNullable<ConversationMessage["timing"]>;
 export type ConversationSummary = Outputs["conversations"]["list"]["items"][number];
 export type Alert = Outputs["alerts"]["list"][number];
+export type AlertRuleList = Outputs["alerts"]["rules"];
+export type AlertRule = AlertRuleList["rules"][number];
+export type AlertRuleUpdate = Inputs["alerts"]["updateRule"];
