@@ -35,3 +35,6 @@ export type Alert = Outputs["alerts"]["list"][number];
 export type AlertRuleList = Outputs["alerts"]["rules"];
 export type AlertRule = AlertRuleList["rules"][number];
 export type AlertRuleUpdate = Inputs["alerts"]["updateRule"];
+export type ReportSummary = Outputs["reports"]["list"]["items"][number];
+export type Report = Outputs["reports"]["get"];
+export type ReportBody = Report["body"];
