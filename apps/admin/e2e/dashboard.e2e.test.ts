@@ -1,23 +1,11 @@
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
-import { hashPassword } from "@leadline/db/password";
-import { adminUsers } from "@leadline/db/schema";
-import { freePort } from "@leadline/db/testing";
-import { TEST_ADMIN_TOKEN, TEST_BACKEND_TOKEN } from "@leadline/flags/testing";
-import "@leadline/flags/testing/provided";
-import { startNextApp } from "@leadline/server/next-apps";
-import { startTestStack, TEST_ADMIN, type TestStack } from "@leadline/server/testing";
-import type { Browser, BrowserContext, FrameLocator, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { TEST_ADMIN } from "@leadline/server/testing";
+import type { Browser, BrowserContext, FrameLocator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { launchBrowser } from "@leadline/testing/browser";
+import { region, resultsDir, rowsOf, startAdminStack, type AdminStack } from "./admin-stack";
 
-const adminDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-const widgetDir = join(adminDir, "..", "widget");
-const resultsDir = join(adminDir, "test-results");
-const silent = { info() {}, warn() {} };
 const VIEWER = { email: "dashboard-viewer@test.example", password: "viewer-password" };
 
 /** What the visitor types: enough for a lead with a name, an email, a company and a budget. */
@@ -27,9 +15,9 @@ const VISITOR_MESSAGES = [
   "What would it cost for a team of 12?",
 ];
 
-let stack: TestStack;
-let admin: Awaited<ReturnType<typeof startNextApp>>;
-let widget: Awaited<ReturnType<typeof startNextApp>>;
+let setup: AdminStack;
+let admin: AdminStack["admin"];
+let widget: NonNullable<AdminStack["widget"]>;
 let browser: Browser;
 
 // The admin's browser session, kept across the tests below: they follow one admin's first visit in order.
@@ -37,51 +25,18 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  const [adminPort, widgetPort] = [await freePort(), await freePort()];
-  const widgetOrigin = `http://localhost:${widgetPort}`;
-  // The real flags from the shared Unleash, as under pnpm start: whichever way the stages run, the numbers must show.
-  stack = await startTestStack({
-    origins: [widgetOrigin],
-    env: { ADMIN_ORIGIN: `http://localhost:${adminPort}` },
-    unleash: { url: inject("testUnleashUrl"), clientToken: TEST_BACKEND_TOKEN, adminToken: TEST_ADMIN_TOKEN },
-  });
-  // The admin's session cookie is SameSite=Lax: the API must be the same site as the admin app (localhost, not 127.0.0.1).
-  const adminApiUrl = `${stack.url.replace("//127.0.0.1:", "//localhost:")}/trpc`;
-  widget = await startNextApp({ name: "widget", dir: widgetDir, port: widgetPort, env: { API_URL: `${stack.url}/trpc` }, log: silent });
-  admin = await startNextApp({ name: "admin", dir: adminDir, port: adminPort, env: { API_URL: adminApiUrl, WIDGET_URL: widget.url }, log: silent });
-  await stack.database.db
-    .insert(adminUsers)
-    .values({ organizationId: stack.organizationId, email: VIEWER.email, role: "viewer", passwordHash: await hashPassword(VIEWER.password) });
-  browser = await launchBrowser();
+  setup = await startAdminStack({ widget: true });
+  ({ admin, browser } = setup);
+  widget = setup.widget!;
+  await setup.addUser(VIEWER, "viewer");
   context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   page = await context.newPage();
-  mkdirSync(resultsDir, { recursive: true });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await admin?.stop();
-  await widget?.stop();
-  await stack?.stop();
-});
-
-async function signIn(target: Page, login: { email: string; password: string }) {
-  await target.goto(`${admin.url}/login`);
-  await target.getByLabel("Email").fill(login.email);
-  await target.getByLabel("Password").fill(login.password);
-  await target.getByRole("button", { name: "Sign in" }).click();
-  await target.waitForURL((url) => url.pathname !== "/login", { timeout: 15_000 });
-}
-
-const region = (target: Page, name: string) => target.getByRole("region", { name, exact: true });
+afterAll(() => setup?.stop());
 
 /** The value of one headline number, e.g. "Messages". */
 const stat = (target: Page, testId: string) => target.getByTestId(`stat-${testId}`).locator("dd").first().textContent();
-
-/** The body rows of a table, each as its cells' text. */
-async function rowsOf(table: Locator): Promise<string[][]> {
-  return table.locator("tbody tr").evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll("th, td")].map((cell) => cell.textContent?.trim() ?? "")));
-}
 
 /** Chats on the widget's demo page, waiting for each answer to finish; rates the first answer as good. */
 async function chatOnDemoPage(demoUrl: string) {
@@ -103,7 +58,7 @@ async function chatOnDemoPage(demoUrl: string) {
 
 describe("an admin's first visit", () => {
   it("before any traffic, the dashboard says what to do and links to the widget demo", async () => {
-    await signIn(page, TEST_ADMIN);
+    await setup.signIn(page, TEST_ADMIN);
     await page.goto(admin.url);
     const empty = page.getByTestId("no-traffic");
     await expect.poll(() => empty.getByRole("heading").textContent(), { timeout: 15_000 }).toBe("No messages in the last 1 hour");
@@ -225,7 +180,7 @@ describe("a viewer", () => {
   it("reads the dashboard but cannot change a flag", async () => {
     const viewer = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const viewerPage = await viewer.newPage();
-    await signIn(viewerPage, VIEWER);
+    await setup.signIn(viewerPage, VIEWER);
     await viewerPage.goto(admin.url);
     await expect.poll(() => stat(viewerPage, "messages"), { timeout: 15_000 }).toBe("3");
 
