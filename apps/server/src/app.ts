@@ -53,18 +53,19 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
       : null;
   const alerting = worker ? startAlertEvaluator({ url: options.databaseUrl, db: database.db, log, deliver }, { intervalMs: env.ALERT_INTERVAL_MS, minSamples: env.ALERT_MIN_SAMPLES }) : null;
   let reports: Awaited<ReturnType<typeof startReportJobs>> | null = null;
-  const stopBackground = async () => {
+  /** Everything started so far, in reverse order: on shutdown, and when a later step fails to start. */
+  const stopAll = async () => {
     await reports?.stop();
     await alerting?.stop();
     await guard?.stop();
+    await pipeline.stop();
+    flags.stop();
+    await database.close();
   };
   try {
     reports = worker ? await startReportJobs({ queue: pipeline.queue, db: database.db, log }, { cron: env.REPORT_CRON }) : null;
   } catch (error) {
-    await stopBackground();
-    await pipeline.stop();
-    flags.stop();
-    await database.close();
+    await stopAll();
     throw error;
   }
   const services = {
@@ -91,10 +92,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
   try {
     url = await api.listen(env.API_PORT, env.HOST);
   } catch (error) {
-    await stopBackground();
-    await pipeline.stop();
-    flags.stop();
-    await database.close();
+    await stopAll();
     throw error;
   }
   return {
@@ -103,10 +101,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
     pipeline,
     async stop() {
       await api.close(env.SHUTDOWN_TIMEOUT_MS);
-      await stopBackground();
-      await pipeline.stop();
-      flags.stop();
-      await database.close();
+      await stopAll();
     },
   };
 }
