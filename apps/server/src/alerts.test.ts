@@ -127,6 +127,22 @@ describe("the alert evaluator", () => {
     expect(await db().select().from(outboxEvents).where(and(eq(outboxEvents.organizationId, b.organizationId), eq(outboxEvents.type, "alert.resolved")))).toHaveLength(1);
   });
 
+  it("a stalled worker opens the background lag alert: replies waiting past the threshold count before any run is recorded", async () => {
+    const c = await createTenant(db(), "tenant-stalled");
+    const now = dayAfter(4);
+    // Two replies whose background work never finished (no job description: the relay leaves them alone), and no runs at all.
+    const waiting = await db()
+      .insert(outboxEvents)
+      .values([10, 8].map((minutesAgo) => ({ organizationId: c.organizationId, type: "message.replied", payload: {}, createdAt: new Date(now.getTime() - minutesAgo * MIN) })))
+      .returning();
+    expect(outcomeOf(await evaluate(now), c, "background_lag_above")).toMatchObject({ state: "opened", value: 10 * MIN, samples: 2 });
+    // Once the work is done and runs show a normal lag again, the alert resolves on that evidence.
+    await db().update(outboxEvents).set({ processedAt: now }).where(eq(outboxEvents.organizationId, c.organizationId));
+    await seedMessages(db(), c, Array.from({ length: 25 }, (_, i) => ({ at: new Date(now.getTime() - MIN + i), totalMs: 1_000, lagMs: 200 })));
+    expect(outcomeOf(await evaluate(now), c, "background_lag_above")).toMatchObject({ state: "resolved", value: 200, samples: 25 });
+    expect(waiting).toHaveLength(2);
+  });
+
   it("money spent needs no minimum sample: one expensive reply is enough for the daily cost rule", async () => {
     const c = await createTenant(db(), "tenant-c");
     const now = dayAfter(3);

@@ -59,7 +59,15 @@ export async function evaluateAlertRules(db: Database, options: EvaluationOption
         .where(and(inArray(alerts.organizationId, organizations), inArray(alerts.rule, [...ALERT_RULE_KINDS]), isNull(alerts.endedAt)))
     : [];
   const outcomes: RuleOutcome[] = [];
+  const failures: unknown[] = [];
   for (const organizationId of organizations) {
+    // One organization's failure (a query, a webhook hand-off) must not skip the others: reported after all ran.
+    await evaluateOrganization(organizationId).catch((error: unknown) => failures.push(error));
+  }
+  if (failures.length) throw new AggregateError(failures, `alert evaluation failed for ${failures.length} organization(s)`);
+  return outcomes;
+
+  async function evaluateOrganization(organizationId: string) {
     const measure = createMeasurer(db, organizationId, now, minSamples);
     for (const rule of rules.filter((r) => r.organizationId === organizationId)) {
       const openAlert = open.find((a) => a.organizationId === organizationId && a.rule === rule.kind);
@@ -78,10 +86,9 @@ export async function evaluateAlertRules(db: Database, options: EvaluationOption
       outcomes.push({ organizationId, kind: rule.kind, state, value: m.value, samples: m.samples });
     }
   }
-  return outcomes;
 }
 
-/** Organizations with messages in the longest window, costs today, or an alert of ours still open. */
+/** Organizations with messages in the longest window, costs today, an alert of ours still open, or replies whose background work is still waiting. */
 async function findActiveOrganizations(db: Database, now: Date): Promise<string[]> {
   const since = new Date(now.getTime() - Math.max(...ALERT_WINDOW_MINUTES) * MINUTE);
   const rows = await db.execute<{ id: string }>(sql`
@@ -89,6 +96,8 @@ async function findActiveOrganizations(db: Database, now: Date): Promise<string[
     where exists (select 1 from request_timings r where r.organization_id = o.id and r.created_at >= ${since.toISOString()} and r.created_at < ${now.toISOString()})
        or exists (select 1 from message_costs c where c.organization_id = o.id and c.created_at >= ${startOfUtcDay(now).toISOString()} and c.created_at < ${now.toISOString()})
        or exists (select 1 from alerts a where a.organization_id = o.id and a.ended_at is null and a.rule in ${[...ALERT_RULE_KINDS]})
+       or exists (select 1 from outbox_events e where e.organization_id = o.id and e.type = 'message.replied' and e.processed_at is null
+                  and e.created_at >= ${new Date(now.getTime() - DAY_MS).toISOString()} and e.created_at < ${now.toISOString()})
     order by o.id`);
   return rows.map((r) => r.id);
 }
@@ -111,6 +120,12 @@ function createMeasurer(db: Database, organizationId: string, now: Date, minSamp
     const from = new Date(now.getTime() - minutes * MINUTE);
     if (!latency.has(minutes)) latency.set(minutes, summarizeLatency(db, organizationId, { from, to: now }));
     const summary = await latency.get(minutes)!;
+    if (rule.kind === "background_lag_above") {
+      // Work still waiting has no background run yet: a stalled or backlogged worker would otherwise
+      // look like "no data". A reply waiting longer than the threshold is a breach on its own.
+      const waiting = await oldestWaiting(db, organizationId, now, rule.threshold);
+      if (waiting.count > 0) return { value: waiting.ageMs, samples: waiting.count, enough: true, from, to: now };
+    }
     const [value, samples] =
       rule.kind === "p95_total_above"
         ? [summary.totalMs.p95, summary.count]
@@ -119,6 +134,19 @@ function createMeasurer(db: Database, organizationId: string, now: Date, minSamp
           : [summary.backgroundLag.p95, summary.backgroundLag.count];
     return { value, samples, enough: samples >= minSamples, from, to: now };
   };
+}
+
+const DAY_MS = 24 * 60 * MINUTE;
+
+/** Replies of the last day whose background work has waited longer than thresholdMs and is not done: how many, and the oldest's wait. */
+async function oldestWaiting(db: Database, organizationId: string, now: Date, thresholdMs: number) {
+  const [row] = await db.execute<{ count: number; age_ms: number | null }>(sql`
+    select count(*)::int as count, (extract(epoch from (${now.toISOString()}::timestamptz - min(created_at))) * 1000)::float8 as age_ms
+    from outbox_events
+    where organization_id = ${organizationId} and type = 'message.replied' and processed_at is null
+      and created_at >= ${new Date(now.getTime() - DAY_MS).toISOString()}
+      and created_at < ${new Date(now.getTime() - thresholdMs).toISOString()}`);
+  return { count: row?.count ?? 0, ageMs: row?.age_ms ?? 0 };
 }
 
 /** Twice the threshold or more is critical; above it, a warning. */
