@@ -55,12 +55,15 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
   let reports: Awaited<ReturnType<typeof startReportJobs>> | null = null;
   /** Everything started so far, in reverse order: on shutdown, and when a later step fails to start. */
   const stopAll = async () => {
-    await reports?.stop();
-    await alerting?.stop();
-    await guard?.stop();
-    await pipeline.stop();
-    flags.stop();
-    await database.close();
+    // Each step runs even if one before it fails, so the pool and the database always close.
+    const steps = [() => reports?.stop(), () => alerting?.stop(), () => guard?.stop(), () => pipeline.stop(), () => flags.stop(), () => database.close()];
+    for (const step of steps) {
+      try {
+        await step();
+      } catch (error) {
+        log.warn({ err: error }, "a part of the server did not stop cleanly");
+      }
+    }
   };
   try {
     reports = worker ? await startReportJobs({ queue: pipeline.queue, db: database.db, log }, { cron: env.REPORT_CRON }) : null;

@@ -41,7 +41,8 @@ describe("createDatabase", () => {
     const pool = await openPool(false);
     try {
       await pool.db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, "prepared-c"));
-      expect((await pool.prepared()).filter((s) => s.includes('"organizations"'))).toEqual([]);
+      await pool.sql`select ${"y"}::text as tagged`; // postgres.js's own queries too
+      expect((await pool.prepared()).filter((s) => s.includes('"organizations"') || s.includes("as tagged"))).toEqual([]);
     } finally {
       await pool.close();
     }

@@ -34,6 +34,8 @@ export function createDatabase(url: string, options: PoolOptions = {}) {
     connect_timeout: o.connectTimeoutSeconds,
     idle_timeout: o.idleTimeoutSeconds,
     max_lifetime: o.maxLifetimeSeconds,
+    // Off: postgres.js's own tagged queries are unprepared too, not only drizzle's.
+    prepare: o.prepare,
     onnotice: () => {},
     connection: { application_name: "leadline" },
   });

@@ -28,7 +28,9 @@ export async function completeMessage(
       -- JSON text cast here: drizzle turns postgres.js's own json serializer off on this client.
       insert into background_runs (message_id, organization_id, lag_ms, stages, attempts)
       values (${run.messageId}, ${run.organizationId}, ${run.lagMs}, ${JSON.stringify(stages)}::jsonb, ${run.attempts})
-      on conflict (message_id) do update set lag_ms = excluded.lag_ms, stages = excluded.stages, attempts = excluded.attempts, completed_at = now()
+      -- A repeated run keeps what the model lane (the entries with a lagMs) already added.
+      on conflict (message_id) do update set lag_ms = excluded.lag_ms, attempts = excluded.attempts, completed_at = now(),
+        stages = excluded.stages || coalesce((select jsonb_agg(e) from jsonb_array_elements(background_runs.stages) e where e ? 'lagMs'), '[]'::jsonb)
       returning message_id
     )
     select pg_notify(${BACKGROUND_DONE_CHANNEL}, message_id::text), (select count(*) from processed) as processed from recorded`;

@@ -49,11 +49,15 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
   // wakes the worker): each worker does at most one job per interval, so the interval stays at its minimum.
   const work = { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true } as const;
   const workerIds: string[] = [];
+  /** Woken by notify(): the others poll, as nothing in this process waits on them. */
+  const postProcessIds: string[] = [];
   for (let i = 0; i < options.concurrency; i += 1) {
+    const id = await boss.work<PostProcessJob>(JOB_NAMES.postProcess, work, async ([job]) => {
+      if (job) await processMessage(deps, services, job);
+    });
+    postProcessIds.push(id);
     workerIds.push(
-      await boss.work<PostProcessJob>(JOB_NAMES.postProcess, work, async ([job]) => {
-        if (job) await processMessage(deps, services, job);
-      }),
+      id,
       await boss.work(JOB_NAMES.deliverWebhook, work, async ([job]) => {
         if (!job) return;
         const { deliveryId, organizationId } = deliverWebhookJob.parse(job.data);
@@ -83,10 +87,12 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
   }, options.relayIntervalMs);
   relay.unref();
 
+  let next = 0;
   return {
-    /** Wakes this process's post-processing workers at once (no polling delay for local work). */
+    /** Wakes one of this process's idle post-processing workers at once (no polling delay for local work). */
     notify() {
-      for (const id of workerIds) boss.notifyWorker(id);
+      const id = postProcessIds[(next = (next + 1) % postProcessIds.length)];
+      if (id) boss.notifyWorker(id);
     },
     relayNow: () => relayUnprocessed(deps, 0),
     async stop() {
@@ -166,10 +172,10 @@ async function processModelLane(deps: WorkerDeps, services: StageServices, job: 
  * enqueued again from the job description saved with its message.replied event.
  */
 async function relayUnprocessed(deps: WorkerDeps, olderThanMs: number) {
-  // One statement: an event whose message has a post-process job in any state
-  // (waiting behind a backlog, running, or just finished and about to mark the
-  // event processed) was enqueued and is not lost; sending it again would only
-  // add a duplicate.
+  // One statement: an event whose message has a post-process job waiting,
+  // running or just finished (about to mark the event processed) was enqueued
+  // and is not lost; sending it again would only add a duplicate. A job that
+  // failed for good or was cancelled does not count.
   const stale = await deps.db
     .select({ payload: outboxEvents.payload, createdAt: outboxEvents.createdAt })
     .from(outboxEvents)
@@ -178,7 +184,7 @@ async function relayUnprocessed(deps: WorkerDeps, olderThanMs: number) {
         isNull(outboxEvents.processedAt),
         eq(outboxEvents.type, "message.replied"),
         lt(outboxEvents.createdAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`),
-        sql`not exists (select 1 from pgboss.job j where j.name = ${JOB_NAMES.postProcess} and j.data ->> 'messageId' = ${outboxEvents.messageId}::text)`,
+        sql`not exists (select 1 from pgboss.job j where j.name = ${JOB_NAMES.postProcess} and j.data ->> 'messageId' = ${outboxEvents.messageId}::text and j.state not in ('failed', 'cancelled'))`,
       ),
     )
     .limit(100);
