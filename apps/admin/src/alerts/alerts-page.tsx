@@ -64,7 +64,7 @@ function AlertList({ alerts }: { alerts: Alert[] }) {
   return (
     <ul className={styles.list}>
       {alerts.map((alert) => {
-        const details = detailFacts(alert.details);
+        const details = detailFacts(alert.details, alert.rule);
         return (
           <li key={alert.id}>
             <article className={styles[alert.severity]} aria-label={`${severityLabel(alert.severity)}: ${alert.message}`}>

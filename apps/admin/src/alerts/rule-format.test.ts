@@ -114,4 +114,10 @@ describe("a rule's change", () => {
     expect(describeRule(p95)).toBe("p95 total time above 8,000 ms, last 5 minutes, on");
     expect(describeRule({ ...cost, enabled: false })).toBe("Model cost today above $50.00, today so far (UTC), off");
   });
+
+  it("shows dollar thresholds with cents, even above $1,000", () => {
+    expect(formatThreshold({ ...cost, threshold: 1234.56 })).toBe("$1,234.56");
+    expect(formatThreshold({ ...cost, threshold: 1000 })).toBe("$1,000.00");
+    expect(formatThreshold({ ...cost, threshold: 0.5 })).toBe("$0.50");
+  });
 });

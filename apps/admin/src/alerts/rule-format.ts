@@ -50,9 +50,37 @@ export function formatInUnit(unit: Unit, value: number): string {
   return `${plain.format(value)} %`;
 }
 
-/** A rule's threshold as the admin reads it. */
+const dollars = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/**
+ * A threshold (or a value compared with one) in the admin's unit. Unlike
+ * formatInUnit, dollars always keep their cents: formatUsd rounds $1,234.56
+ * to "$1,234", which would misstate a threshold.
+ */
+export function formatThresholdValue(unit: Unit, threshold: number): string {
+  const value = toDisplayValue(unit, threshold);
+  if (unit === "usd") return `${value < 0 ? "-" : ""}$${dollars.format(Math.abs(value))}`;
+  return formatInUnit(unit, value);
+}
+
+/** A rule's threshold as the admin reads it: "8,000 ms", "5 %", "$1,234.56". */
 export function formatThreshold(rule: Pick<AlertRule, "unit" | "threshold">): string {
-  return formatInUnit(rule.unit, toDisplayValue(rule.unit, rule.threshold));
+  return formatThresholdValue(rule.unit, rule.threshold);
+}
+
+/** The unit of an alert rule kind, as alerts.rules reports it; null for alerts no rule opened (e.g. rollout_guard). */
+export function unitOfRuleKind(kind: string): Unit | null {
+  switch (kind) {
+    case "p95_total_above":
+    case "background_lag_above":
+      return "ms";
+    case "error_rate_above":
+      return "ratio";
+    case "daily_cost_above":
+      return "usd";
+    default:
+      return null;
+  }
 }
 
 /** The thresholds the API accepts for a rule, in the admin's unit: "1 ms to 600,000 ms". */

@@ -117,14 +117,14 @@ function Message({ message }: { message: ConversationMessage }) {
               ))}
             </dl>
           )}
-          {message.timing && message.timing.stages.length > 0 && <StageList stages={message.timing.stages} />}
+          {message.timing && message.timing.stages.length > 0 && <StageList stages={message.timing.stages} label={`Stages: ${label}`} />}
         </div>
       )}
     </article>
   );
 }
 
-function StageList({ stages }: { stages: MessageTiming["stages"] }) {
+function StageList({ stages, label }: { stages: MessageTiming["stages"]; label: string }) {
   const failed = stages.filter((s) => !s.ok).length;
   return (
     <details className={styles.stages}>
@@ -132,7 +132,7 @@ function StageList({ stages }: { stages: MessageTiming["stages"] }) {
         {stages.length} stage{stages.length === 1 ? "" : "s"}
         {failed ? `, ${failed} failed` : ""}
       </summary>
-      <div className={ui.tableWrap}>
+      <div className={ui.tableWrap} role="region" aria-label={label} tabIndex={0}>
         <table className={ui.table}>
           <thead>
             <tr>

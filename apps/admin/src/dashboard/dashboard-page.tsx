@@ -61,7 +61,7 @@ export function DashboardPage({ initialWindow, demoUrl }: { initialWindow: Metri
             </NoTraffic>
           ) : (
             <>
-              <Headline summary={summary.data} window={selected} />
+              <Headline summary={summary.data} window={summary.data.window} />
               <ResponseTime window={selected} />
               <Stages window={selected} />
               <div className={styles.columns}>

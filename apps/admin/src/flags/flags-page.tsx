@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { useTRPC } from "../api/api-provider";
-import { describeFailure } from "../api/errors";
+import { codeOf, describeFailure } from "../api/errors";
 import type { FlagList, WindowMinutes } from "../api/types";
 import { ChangeDialog } from "./change-dialog";
 import { FlagCard } from "./flag-card";
@@ -16,7 +16,11 @@ export function FlagsPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const me = useQuery(trpc.auth.me.queryOptions());
-  const list = useQuery(trpc.flags.list.queryOptions(undefined, { refetchInterval: 5_000 }));
+  // flags.* answers NOT_FOUND to every organization but the deployment's operator: that is final, so polling stops.
+  const list = useQuery(
+    trpc.flags.list.queryOptions(undefined, { refetchInterval: (query) => (codeOf(query.state.error) === "NOT_FOUND" ? false : 5_000) }),
+  );
+  const notOperator = list.isError && codeOf(list.error) === "NOT_FOUND";
   const [windowMinutes, setWindowMinutes] = useState<WindowMinutes>(15);
   const [pending, setPending] = useState<PendingChange | null>(null);
   const [notice, setNotice] = useState("");
@@ -65,7 +69,12 @@ export function FlagsPage() {
       </p>
 
       {list.isPending && <p>Loading flags…</p>}
-      {list.isError && (
+      {notOperator && (
+        <p className={styles.note} data-testid="flags-not-operator">
+          Flags are managed by the deployment&apos;s operator organization.
+        </p>
+      )}
+      {list.isError && !notOperator && (
         <div role="alert" className={styles.banner}>
           <p>Could not load the flags: {describeFailure(list.error).message}</p>
           <button type="button" className={styles.button} onClick={() => list.refetch()}>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { ReportBody } from "../api/types";
-import { describeCache, describeListedAlerts, describeUnpriced, formatDay, isReportDay, latencyRows, reportStatus } from "./format";
+import { canGenerateReportFor, describeCache, describeListedAlerts, describeUnpriced, formatDay, isReportDay, latencyRows, reportStatus } from "./format";
 
 const body: ReportBody = {
   version: 1,
@@ -70,5 +70,13 @@ describe("a report's numbers", () => {
     expect(describeListedAlerts({ opened: 1, listed: [alert] })).toBeNull();
     expect(describeListedAlerts({ opened: 0, listed: [] })).toBeNull();
     expect(describeListedAlerts({ opened: 25, listed: Array.from({ length: 20 }, () => alert) })).toBe("The 20 most recent of 25 are listed.");
+  });
+
+  it("knows which days an admin may generate a report for: today and the last 31 days (UTC)", () => {
+    const now = Date.parse("2026-03-15T10:00:00Z");
+    expect(canGenerateReportFor("2026-03-15", now)).toBe(true);
+    expect(canGenerateReportFor("2026-03-16", now)).toBe(false);
+    expect(canGenerateReportFor("2026-02-12", now)).toBe(true);
+    expect(canGenerateReportFor("2026-02-11", now)).toBe(false);
   });
 });

@@ -9,6 +9,15 @@ export function isReportDay(text: string | string[] | undefined): text is string
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
 }
 
+/** How far back the API lets an admin generate a report on demand (REPORT_MAX_AGE_DAYS in the API). */
+export const REPORT_MAX_AGE_DAYS = 31;
+
+/** Whether reports.generate accepts `day` at `now`: today (UTC) or one of the last 31 days. */
+export function canGenerateReportFor(day: string, now: number): boolean {
+  const utcDay = (offsetDays: number) => new Date(now + offsetDays * 86_400_000).toISOString().slice(0, 10);
+  return day <= utcDay(0) && day >= utcDay(-REPORT_MAX_AGE_DAYS);
+}
+
 const days = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 
 /** "Mon, 5 Jan 2026": a report covers a UTC day, so it is named in UTC wherever the admin is. */

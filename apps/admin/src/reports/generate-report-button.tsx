@@ -23,7 +23,9 @@ export function GenerateReportButton({ day, children }: { day?: string; children
         // The detail page shows it at once, without asking again.
         queryClient.setQueryData(trpc.reports.get.queryKey({ day: report.day }), report);
         await queryClient.invalidateQueries({ queryKey: trpc.reports.list.queryKey() });
-        router.push(`/reports/${report.day}`);
+        // Updating (or first generating) the day on screen replaces it in the history; from the list, it is a new page.
+        if (day) router.replace(`/reports/${report.day}`);
+        else router.push(`/reports/${report.day}`);
       },
     }),
   );

@@ -9,7 +9,7 @@ import type { Report } from "../api/types";
 import { LoadFailure } from "../components/load-failure";
 import ui from "../components/ui.module.css";
 import { formatDateTime } from "../shared/format";
-import { formatDay } from "./format";
+import { canGenerateReportFor, formatDay } from "./format";
 import { GenerateReportButton } from "./generate-report-button";
 import { ReportBody } from "./report-body";
 import { ReportStatusBadge } from "./report-status-badge";
@@ -21,6 +21,8 @@ export function ReportPage({ day }: { day: string | null }) {
   const report = useQuery(trpc.reports.get.queryOptions(day ? { day } : skipToken));
   const missing = day === null || (report.isError && ["NOT_FOUND", "BAD_REQUEST"].includes(codeOf(report.error) ?? ""));
   const isAdmin = me.data?.role === "admin";
+  // A real day with no report yet, within what the API lets an admin generate: offer to generate it.
+  const canGenerateMissing = isAdmin && day !== null && codeOf(report.error) === "NOT_FOUND" && canGenerateReportFor(day, Date.now());
 
   return (
     <>
@@ -35,6 +37,7 @@ export function ReportPage({ day }: { day: string | null }) {
               ? "No report was generated for that day. Each day's report is written shortly after midnight UTC, once the day is over."
               : "The link is incomplete: a report's address ends with its day, as YYYY-MM-DD."}
           </p>
+          {canGenerateMissing && day && <GenerateReportButton day={day}>Generate this day&apos;s report</GenerateReportButton>}
         </>
       ) : (
         <>
