@@ -5,12 +5,10 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../api/api-provider";
 import type { LatencySummary, MetricWindow } from "../api/types";
 import { Panel } from "../components/panel";
+import { StatGrid, type Stat } from "../components/stat-grid";
 import { formatCount, formatMs, formatPercent, formatRate, formatUsd, NONE } from "../shared/format";
-import styles from "./dashboard.module.css";
 import { windowInfo } from "./format";
 import { LIVE } from "./live";
-
-type Stat = { label: string; value: string; hint?: string; testId: string };
 
 /** The numbers an admin looks at first. Cost and satisfaction share their queries with their own panels below. */
 export function Headline({ summary, window }: { summary: LatencySummary; window: MetricWindow }) {
@@ -34,28 +32,21 @@ export function Headline({ summary, window }: { summary: LatencySummary; window:
     {
       label: "Cost",
       value: costs.data ? formatUsd(costs.data.totalUsd) : NONE,
-      hint: costs.data?.usdPerQualifiedLead != null ? `${formatUsd(costs.data.usdPerQualifiedLead)} per qualified lead` : "no qualified lead yet",
+      // Only once the costs are in: while they load (or if they failed) "no qualified lead yet" would be a claim we cannot make.
+      hint: !costs.data ? undefined : costs.data.usdPerQualifiedLead != null ? `${formatUsd(costs.data.usdPerQualifiedLead)} per qualified lead` : "no qualified lead yet",
       testId: "cost",
     },
     {
       label: "Satisfaction",
       value: rated && satisfaction.data ? formatPercent(satisfaction.data.upRate) : NONE,
-      hint: rated ? `thumbs up, of ${formatCount(rated)} rated` : "no ratings yet",
+      hint: !satisfaction.data ? undefined : rated ? `thumbs up, of ${formatCount(rated)} rated` : "no ratings yet",
       testId: "satisfaction",
     },
   ];
 
   return (
     <Panel title="At a glance">
-      <dl className={styles.stats}>
-        {stats.map((stat) => (
-          <div key={stat.label} className={styles.stat} data-testid={`stat-${stat.testId}`}>
-            <dt>{stat.label}</dt>
-            <dd className={styles.value}>{stat.value}</dd>
-            {stat.hint && <dd className={styles.hint}>{stat.hint}</dd>}
-          </div>
-        ))}
-      </dl>
+      <StatGrid stats={stats} testIdPrefix="stat-" />
     </Panel>
   );
 }

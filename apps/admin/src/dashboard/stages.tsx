@@ -7,9 +7,10 @@ import { useTRPC } from "../api/api-provider";
 import type { MetricWindow, StageSummary } from "../api/types";
 import { LoadFailure } from "../components/load-failure";
 import { Panel } from "../components/panel";
+import { StageTable } from "../components/stage-table";
 import { useMediaQuery } from "../components/use-media-query";
 import ui from "../components/ui.module.css";
-import { formatCount, formatMs, formatPercent } from "../shared/format";
+import { formatMs } from "../shared/format";
 import { ChartFigure, SERIES } from "./chart-figure";
 import { describeMode, describeStages, toStageBars } from "./format";
 import { LIVE } from "./live";
@@ -49,48 +50,7 @@ function StageChart({ summary, window }: { summary: StageSummary; window: Metric
         </>
       }
       tableOpen
-      table={
-        <div className={ui.tableWrap} role="region" aria-label="Stage durations" tabIndex={0}>
-          <table className={ui.table} data-testid="stages-table">
-            <thead>
-              <tr>
-                <th scope="col">Stage</th>
-                <th scope="col">Mode</th>
-                <th scope="col" className={ui.num}>
-                  Runs
-                </th>
-                <th scope="col" className={ui.num}>
-                  p50
-                </th>
-                <th scope="col" className={ui.num}>
-                  p95
-                </th>
-                <th scope="col" className={ui.num}>
-                  Share
-                </th>
-                <th scope="col" className={ui.num}>
-                  Failures
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {summary.stages.map((s) => (
-                <tr key={`${s.name}-${s.mode}`}>
-                  <th scope="row">
-                    <code>{s.name}</code>
-                  </th>
-                  <td>{s.mode}</td>
-                  <td className={ui.num}>{formatCount(s.count)}</td>
-                  <td className={ui.num}>{formatMs(s.p50Ms)}</td>
-                  <td className={ui.num}>{formatMs(s.p95Ms)}</td>
-                  <td className={ui.num}>{formatPercent(s.share)}</td>
-                  <td className={ui.num}>{formatCount(s.failures)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      }
+      table={<StageTable stages={summary.stages} label="Stage durations" testId="stages-table" showP50 />}
     >
       {bars.length > 0 && (
         <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 600, height: 240 }}>

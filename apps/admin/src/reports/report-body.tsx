@@ -2,6 +2,8 @@
 
 import type { ReportBody as Body } from "../api/types";
 import { Panel } from "../components/panel";
+import { StageTable } from "../components/stage-table";
+import { StatGrid, type Stat } from "../components/stat-grid";
 import ui from "../components/ui.module.css";
 import { describeMode, describeSatisfaction } from "../dashboard/format";
 import { formatCount, formatDateTime, formatMs, formatPercent, formatRate, formatUsd, NONE, wordsOf } from "../shared/format";
@@ -13,7 +15,7 @@ type Fact = { label: string; value: string; hint?: string; testId?: string };
 /** A report's body, section by section, in the dashboard's words. */
 export function ReportBody({ body }: { body: Body }) {
   const rated = body.satisfaction.up + body.satisfaction.down;
-  const headline: Fact[] = [
+  const headline: Stat[] = [
     { label: "Messages", value: formatCount(body.messages), hint: body.complete ? "answered that day" : "answered so far", testId: "messages" },
     { label: "p95 total", value: formatMs(body.totalMs.p95), hint: "19 in 20 replies were faster", testId: "p95-total" },
     { label: "p95 first token", value: formatMs(body.firstTokenMs.p95), hint: "until the answer starts to appear", testId: "p95-first-token" },
@@ -37,15 +39,7 @@ export function ReportBody({ body }: { body: Body }) {
   return (
     <>
       <Panel title="At a glance">
-        <dl className={styles.stats}>
-          {headline.map((stat) => (
-            <div key={stat.label} className={styles.stat} data-testid={`report-stat-${stat.testId}`}>
-              <dt>{stat.label}</dt>
-              <dd className={styles.value}>{stat.value}</dd>
-              {stat.hint && <dd className={styles.hint}>{stat.hint}</dd>}
-            </div>
-          ))}
-        </dl>
+        <StatGrid stats={headline} testIdPrefix="report-stat-" />
       </Panel>
 
       <Latency body={body} />
@@ -164,42 +158,7 @@ function TopStages({ stages }: { stages: Body["topStages"] }) {
       {stages.length === 0 ? (
         <p className={ui.muted}>No stage recorded a duration that day.</p>
       ) : (
-        <div className={ui.tableWrap} role="region" aria-label="Top stages table" tabIndex={0}>
-          <table className={ui.table} data-testid="report-stages">
-            <thead>
-              <tr>
-                <th scope="col">Stage</th>
-                <th scope="col">Mode</th>
-                <th scope="col" className={ui.num}>
-                  Runs
-                </th>
-                <th scope="col" className={ui.num}>
-                  p95
-                </th>
-                <th scope="col" className={ui.num}>
-                  Share
-                </th>
-                <th scope="col" className={ui.num}>
-                  Failures
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {stages.map((s) => (
-                <tr key={`${s.name}-${s.mode}`}>
-                  <th scope="row">
-                    <code>{s.name}</code>
-                  </th>
-                  <td>{s.mode}</td>
-                  <td className={ui.num}>{formatCount(s.count)}</td>
-                  <td className={ui.num}>{formatMs(s.p95Ms)}</td>
-                  <td className={ui.num}>{formatPercent(s.share)}</td>
-                  <td className={ui.num}>{formatCount(s.failures)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <StageTable stages={stages} label="Top stages table" testId="report-stages" />
       )}
       {stages.length > 0 && (
         <p className={styles.note}>
