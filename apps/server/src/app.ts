@@ -84,6 +84,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
       adminOrigins: [env.adminOrigin],
       operatorOrganization: env.OPERATOR_ORGANIZATION,
       trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+      tokenBatchMs: env.TOKEN_BATCH_MS,
     },
     llm,
     flags: flags.resolver,

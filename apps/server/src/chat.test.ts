@@ -95,6 +95,24 @@ describe("chat.send", () => {
     });
   });
 
+  it("a fast model's tokens reach the visitor joined, at most one event per 50 ms window, the text whole", async () => {
+    stack.simulator.setProfile({ firstTokenMs: 50, msPerToken: 2, replyTokens: 120 });
+    const { sessionToken } = await startSession();
+    const events = await send(sessionToken, "Hi, I'm Lin from Initech");
+    stack.simulator.setProfile({ firstTokenMs: 50, msPerToken: 5, replyTokens: undefined });
+
+    const done = events.find((e) => e.type === "done");
+    if (done?.type !== "done") throw new Error(`expected done, got ${JSON.stringify(final(events))}`);
+    const tokens = events.filter((e) => e.type === "token");
+    expect(done.usage.completionTokens).toBeGreaterThanOrEqual(100);
+    // 120 model tokens over ~240 ms: a handful of events (the first alone, then one per window), not one per token.
+    expect(tokens.length).toBeGreaterThan(1);
+    expect(tokens.length).toBeLessThan(done.usage.completionTokens / 4);
+    expect(tokens.map((t) => (t.type === "token" ? t.text : "")).join("")).toBe(done.text);
+    // The first token was not held back for a window: it left long before the rest.
+    expect(tokens[0]!.type === "token" && tokens[0]!.text.length).toBeLessThan(done.text.length / 4);
+  });
+
   it("the same clientMessageId again: no second message, no second model call", async () => {
     const { sessionToken } = await startSession();
     const id = newId();

@@ -81,6 +81,8 @@ const schema = z.object({
 
   /** How long a chat stream stays open after "done" for an "enhanced" event. */
   ENHANCEMENT_WINDOW_MS: positiveInt(1500),
+  /** A reply's tokens go to the visitor at most once per this many ms, joined; the first at once. 0: each token on its own. */
+  TOKEN_BATCH_MS: z.coerce.number().int("must be a whole number").min(0, "must be 0 or more").max(1000, "must be at most 1000").default(50),
   WORKER_CONCURRENCY: positiveInt(16),
   WEBHOOK_RETRIES: positiveInt(8),
   WEBHOOK_RETRY_DELAY_S: positiveInt(5),

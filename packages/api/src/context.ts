@@ -32,6 +32,8 @@ export type ApiConfig = {
   adminOrigins?: string[];
   /** Proxies in front of the server that append to X-Forwarded-For (0: the socket's peer is the client). */
   trustedProxyHops?: number;
+  /** A reply's tokens go out at most once per this many ms, joined (see chat/token-batch.ts); 0: each on its own. */
+  tokenBatchMs?: number;
 };
 
 /** Long-lived things the server builds once and every request shares. */

@@ -73,7 +73,7 @@ export async function* runAttempt(ctx: AttemptContext): AsyncGenerator<TokenEven
         ctx.progress.text += text;
         ctx.progress.firstTokenAt ??= performance.now();
         // A slow consumer is not an idle upstream: the clock stops while we wait for it.
-        watchdog.disarm();
+        watchdog.pause();
         yield { type: "token", text };
       }
       // Until the first token only the first-token deadline counts; after it, any chunk is a sign of life.
@@ -97,16 +97,44 @@ export async function* runAttempt(ctx: AttemptContext): AsyncGenerator<TokenEven
   return { ok: true, usage, model };
 }
 
+/**
+ * One deadline at a time. Re-arming, which happens for every token, moves
+ * the deadline without touching the timer: the timer only wakes at the old
+ * deadline to find the new one (a timer per token is CPU the streams of
+ * other visitors wait for). A nearer deadline than the timer's reschedules it.
+ */
 function createWatchdog() {
   let timer: NodeJS.Timeout | undefined;
+  let firesAt = Infinity;
+  let deadline = Infinity;
+  let onExpire = () => {};
+  const schedule = (at: number) => {
+    clearTimeout(timer);
+    firesAt = at;
+    timer = setTimeout(check, Math.max(0, at - performance.now()));
+  };
+  const check = () => {
+    timer = undefined;
+    firesAt = Infinity;
+    if (deadline === Infinity) return;
+    if (performance.now() >= deadline) onExpire();
+    else schedule(deadline);
+  };
   return {
-    arm(ms: number, onExpire: () => void) {
-      clearTimeout(timer);
-      timer = setTimeout(onExpire, ms);
+    arm(ms: number, expire: () => void) {
+      onExpire = expire;
+      deadline = performance.now() + ms;
+      if (!timer || firesAt > deadline) schedule(deadline);
+    },
+    /** Stops the clock; the timer, if any, finds no deadline when it wakes. */
+    pause() {
+      deadline = Infinity;
     },
     disarm() {
+      deadline = Infinity;
       clearTimeout(timer);
       timer = undefined;
+      firesAt = Infinity;
     },
   };
 }

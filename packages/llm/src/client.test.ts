@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { createLlmClient, estimateTokens, type ChatMessage, type LlmClientOptions } from "./client";
+import { createLlmClient, estimateTokens, type ChatMessage, type LlmClientOptions, type LlmEvent } from "./client";
 import { startSimulator, type Simulator, type SimulatorProfile } from "./simulator/index";
 import { collect, waitFor } from "./test-support";
 
@@ -151,6 +151,23 @@ describe("createLlmClient", () => {
     expect(result.end.usage).toMatchObject({ estimated: true, completionTokens: estimateTokens(result.end.text) });
     expect(result.end.usage.promptTokens).toBeGreaterThan(0);
     await waitFor(() => sim.stats().aborted - abortedBefore === 1);
+  });
+
+  it("a consumer slower than the idle timeout is not an idle upstream: the answer completes", async () => {
+    sim.setProfile({ msPerToken: 5, replyTokens: 20 });
+    const client = createClient({ idleTimeoutMs: 300 });
+    const tokens: string[] = [];
+    let end: LlmEvent | undefined;
+    for await (const event of client.streamChat(HELLO)) {
+      if (event.type === "end") end = event;
+      else {
+        tokens.push(event.text);
+        // Longer than the idle timeout, twice: the clock stands still while we are away.
+        if (tokens.length <= 2) await new Promise((r) => setTimeout(r, 450));
+      }
+    }
+    expect(end).toMatchObject({ type: "end", status: "complete", text: tokens.join("") });
+    expect(tokens.length).toBeGreaterThan(2);
   });
 
   it("closes the upstream request when the caller aborts mid-stream", async () => {

@@ -5,6 +5,7 @@ import type { SendErrorCode, SendEvent } from "@leadline/validators/chat";
 import type { Context } from "../context";
 import { createChannel } from "./channel";
 import { ANSWER_CLAIM_SECONDS, findReply, type SendPlan } from "./prepare-send";
+import { batchTokens, DEFAULT_TOKEN_BATCH_MS } from "./token-batch";
 
 /**
  * The events of one send. The answer runs as a task of its own: if the
@@ -12,15 +13,20 @@ import { ANSWER_CLAIM_SECONDS, findReply, type SendPlan } from "./prepare-send";
  * the partial answer; only the reading side of the channel is dropped.
  */
 export function streamReply(ctx: Context, plan: SendPlan, signal: AbortSignal | undefined): AsyncIterable<SendEvent> {
-  const events = createChannel<SendEvent>();
-  events.push({ type: "ack", userMessageId: plan.userMessage.id, clientMessageId: plan.userMessage.clientMessageId ?? "", replay: plan.kind !== "answer" });
-  const task = plan.kind === "answer" ? answerTurn(ctx.pipeline, plan.turn, events.push, signal) : replay(ctx, plan, signal, events.push);
+  // Tokens still waiting in the channel when the next one comes (a reader behind) are joined as well.
+  const events = createChannel<SendEvent>((a, b) => (a.type === "token" && b.type === "token" ? { type: "token", text: a.text + b.text } : undefined));
+  const out = batchTokens(events.push, ctx.config.tokenBatchMs ?? DEFAULT_TOKEN_BATCH_MS);
+  out.push({ type: "ack", userMessageId: plan.userMessage.id, clientMessageId: plan.userMessage.clientMessageId ?? "", replay: plan.kind !== "answer" });
+  const task = plan.kind === "answer" ? answerTurn(ctx.pipeline, plan.turn, out.push, signal) : replay(ctx, plan, signal, out.push);
   void task
     .catch((error: unknown) => {
       ctx.log.error({ err: error, requestId: ctx.requestId }, "chat reply failed");
-      events.push({ type: "error", code: "internal", message: visitorMessageFor("internal"), retryable: true });
+      out.push({ type: "error", code: "internal", message: visitorMessageFor("internal"), retryable: true });
     })
-    .finally(() => events.close());
+    .finally(() => {
+      out.flush();
+      events.close();
+    });
   return events;
 }
 
