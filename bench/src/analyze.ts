@@ -37,6 +37,8 @@ export type VariantStats = {
   backgroundStagesP95: Record<string, number>;
   criticalPostP95: number | null;
   dbMsP95: number | null;
+  /** p95 of the server's own time to first token (request_timings): what the client's adds is delivery. */
+  serverTtftP95: number | null;
 };
 
 export function analyzeVariants(load: LoadResult, variants: readonly Variant[], rows: MessageRows): VariantStats[] {
@@ -77,6 +79,7 @@ function analyzeVariant(variant: Variant, samples: Sample[], rows: MessageRows, 
     backgroundStagesP95: p95By(background.flatMap((b) => b.stages.map((st) => [st.name, st.ms] as const))),
     criticalPostP95: summarize(timings.map((t) => t.criticalPostMs ?? Number.NaN)).p95,
     dbMsP95: summarize(timings.map((t) => t.dbMs ?? Number.NaN)).p95,
+    serverTtftP95: summarize(timings.map((t) => t.timeToFirstTokenMs ?? Number.NaN)).p95,
   };
 }
 

@@ -95,6 +95,8 @@ export type TimingRow = {
   messageId: string;
   criticalPostMs: number | null;
   dbMs: number | null;
+  /** The server's own time to first token: request arrival → first token handed to the stream. */
+  timeToFirstTokenMs: number | null;
   stages: { name: string; mode: string; ms: number; ok: boolean }[];
   flags: Record<string, boolean>;
 };
@@ -112,10 +114,17 @@ export async function readMessageRows(sql: Sql, messageIds: readonly string[]): 
     const runs = await sql<{ message_id: string; lag_ms: number; stages: BackgroundRow["stages"] }[]>`
       select message_id, lag_ms, stages from background_runs where message_id in ${sql(ids)}`;
     for (const row of runs) background.set(row.message_id, { lagMs: row.lag_ms, stages: row.stages });
-    const rows = await sql<{ message_id: string; critical_post_ms: number | null; db_ms: number | null; stages: TimingRow["stages"]; flags: TimingRow["flags"] }[]>`
-      select message_id, critical_post_ms, db_ms, stages, flags from request_timings where message_id in ${sql(ids)}`;
+    const rows = await sql<{ message_id: string; critical_post_ms: number | null; db_ms: number | null; time_to_first_token_ms: number | null; stages: TimingRow["stages"]; flags: TimingRow["flags"] }[]>`
+      select message_id, critical_post_ms, db_ms, time_to_first_token_ms, stages, flags from request_timings where message_id in ${sql(ids)}`;
     for (const row of rows) {
-      timings.set(row.message_id, { messageId: row.message_id, criticalPostMs: row.critical_post_ms, dbMs: row.db_ms, stages: row.stages, flags: row.flags });
+      timings.set(row.message_id, {
+        messageId: row.message_id,
+        criticalPostMs: row.critical_post_ms,
+        dbMs: row.db_ms,
+        timeToFirstTokenMs: row.time_to_first_token_ms,
+        stages: row.stages,
+        flags: row.flags,
+      });
     }
   }
   return { background, timings };
