@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 
 import type { Database } from "@leadline/db/client";
 import { chatMessages, chatSessions, sites } from "@leadline/db/schema";
@@ -8,20 +9,23 @@ import { defaultFlags, isFlagName, type FlagName } from "@leadline/flags/definit
 import type { PostProcessJob } from "./jobs";
 import type { MessageFacts } from "./stage";
 
-/** Rebuilds a message's facts from the database, for the worker (the request that produced them is gone). */
+const userMessages = alias(chatMessages, "user_message");
+
+/**
+ * Rebuilds a message's facts from the database, for the worker (the request
+ * that produced them is gone): the reply, its session, site and the user
+ * message it answers, in one query.
+ */
 export async function loadMessageFacts(db: Database, job: PostProcessJob): Promise<MessageFacts | null> {
   const [row] = await db
-    .select({ reply: chatMessages, session: chatSessions, qualification: sites.qualificationSettings })
+    .select({ reply: chatMessages, session: chatSessions, qualification: sites.qualificationSettings, user: { id: userMessages.id, content: userMessages.content } })
     .from(chatMessages)
     .innerJoin(chatSessions, and(eq(chatSessions.id, chatMessages.sessionId), eq(chatSessions.organizationId, chatMessages.organizationId)))
     .innerJoin(sites, eq(sites.id, chatSessions.siteId))
+    .innerJoin(userMessages, and(eq(userMessages.id, chatMessages.replyToId), eq(userMessages.organizationId, chatMessages.organizationId)))
     .where(scopedTo(job.organizationId, chatMessages, eq(chatMessages.id, job.messageId)));
-  if (!row?.reply.replyToId) return null;
-  const [user] = await db
-    .select({ id: chatMessages.id, content: chatMessages.content })
-    .from(chatMessages)
-    .where(scopedTo(job.organizationId, chatMessages, eq(chatMessages.id, row.reply.replyToId)));
-  if (!user) return null;
+  if (!row) return null;
+  const { user } = row;
   const flags = Object.fromEntries(Object.entries(job.flags).filter(([name]) => isFlagName(name))) as Partial<Record<FlagName, boolean>>;
   return {
     organizationId: job.organizationId,

@@ -14,6 +14,7 @@ import { groupByDependencies } from "./plan";
 import { runInlineGroups, runStage, type StageSpan } from "./runner";
 import type { Stage, StageLogger, StageServices } from "./stage";
 import { attemptDelivery, markDeliveryDead } from "./webhooks";
+import { workInBatches } from "./batch-work";
 
 export type WorkerOptions = {
   /** Jobs of each kind processed at once by this process. */
@@ -45,42 +46,21 @@ type WorkerDeps = {
 export async function startWorker(deps: WorkerDeps, options: WorkerOptions = defaultWorkerOptions) {
   const { boss } = deps.queue;
   const services = { ...createQueueServices(deps.queue), structured: deps.structured ?? null };
-  // pg-boss v10 waits out the polling interval after every fetch, a job found or not (unless notify()
-  // wakes the worker): each worker does at most one job per interval, so the interval stays at its minimum.
-  const work = { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true } as const;
-  const workerIds: string[] = [];
-  /** Woken by notify(): the others poll, as nothing in this process waits on them. */
-  const postProcessIds: string[] = [];
-  for (let i = 0; i < options.concurrency; i += 1) {
-    const id = await boss.work<PostProcessJob>(JOB_NAMES.postProcess, work, async ([job]) => {
-      if (job) await processMessage(deps, services, job);
-    });
-    postProcessIds.push(id);
-    workerIds.push(
-      id,
-      await boss.work(JOB_NAMES.deliverWebhook, work, async ([job]) => {
-        if (!job) return;
-        const { deliveryId, organizationId } = deliverWebhookJob.parse(job.data);
-        const outcome = await attemptDelivery(deps.db, organizationId, deliveryId);
-        if (!outcome.delivered && outcome.error !== "delivery not found") throw new Error(`webhook delivery failed: ${outcome.error}`);
-      }),
-    );
-  }
-  for (let i = 0; i < (options.modelConcurrency ?? options.concurrency); i += 1) {
-    workerIds.push(
-      await boss.work<PostProcessJob>(JOB_NAMES.postProcessModel, work, async ([job]) => {
-        if (job) await processModelLane(deps, services, job);
-      }),
-    );
-  }
-  workerIds.push(
-    await boss.work(JOB_NAMES.webhookDead, work, async ([job]) => {
-      if (!job) return;
+  const postProcessIds = await workInBatches<PostProcessJob>(boss, JOB_NAMES.postProcess, options.concurrency, (job) => processMessage(deps, services, job));
+  const workerIds = [
+    ...postProcessIds,
+    ...(await workInBatches<PostProcessJob>(boss, JOB_NAMES.postProcessModel, options.modelConcurrency ?? options.concurrency, (job) => processModelLane(deps, services, job))),
+    ...(await workInBatches(boss, JOB_NAMES.deliverWebhook, options.concurrency, async (job) => {
+      const { deliveryId, organizationId } = deliverWebhookJob.parse(job.data);
+      const outcome = await attemptDelivery(deps.db, organizationId, deliveryId);
+      if (!outcome.delivered && outcome.error !== "delivery not found") throw new Error(`webhook delivery failed: ${outcome.error}`);
+    })),
+    ...(await workInBatches(boss, JOB_NAMES.webhookDead, 1, async (job) => {
       const { deliveryId, organizationId } = deliverWebhookJob.parse(job.data);
       await markDeliveryDead(deps.db, organizationId, deliveryId);
       deps.log.warn({ deliveryId }, "webhook delivery gave up after its last retry");
-    }),
-  );
+    })),
+  ];
 
   const relay = setInterval(() => {
     relayUnprocessed(deps, options.relayAfterMs).catch((error: unknown) => deps.log.warn({ err: error }, "outbox relay failed"));
@@ -103,6 +83,7 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
 }
 
 export type Worker = Awaited<ReturnType<typeof startWorker>>;
+
 
 /** Webhooks found by a background stage are delivered by their own jobs, each with its own retries. */
 export function createQueueServices(queue: JobQueue): StageServices {

@@ -1,0 +1,57 @@
+import { createTestDatabase, type TestDatabase } from "@leadline/db/testing";
+import PgBoss from "pg-boss";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { workInBatches } from "./batch-work";
+import { ensureQueue } from "./queue";
+
+let database: TestDatabase;
+let boss: PgBoss;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  boss = new PgBoss({ connectionString: database.url, schema: "pgboss", max: 4 });
+  boss.on("error", () => {});
+  await boss.start();
+});
+afterAll(async () => {
+  await boss?.stop({ graceful: false, wait: true });
+  await database?.drop();
+});
+
+const until = async (check: () => Promise<boolean> | boolean, timeoutMs = 20_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+describe("workInBatches", () => {
+  it("runs a batch's jobs together; a job that throws is failed and retried alone, the rest complete once", async () => {
+    const queue = "batch-test";
+    await ensureQueue(boss, queue, { retryLimit: 1, retryDelay: 1 });
+    const ids = await Promise.all(Array.from({ length: 8 }, (_, n) => boss.send(queue, { n })));
+    const runs = new Map<number, number>();
+    let running = 0;
+    let mostAtOnce = 0;
+    const workers = await workInBatches<{ n: number }>(boss, queue, 8, async (job) => {
+      runs.set(job.data.n, (runs.get(job.data.n) ?? 0) + 1);
+      running += 1;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      await new Promise((r) => setTimeout(r, 300));
+      running -= 1;
+      if (job.data.n === 3 && job.retryCount === 0) throw new Error("job 3 fails its first attempt");
+    });
+    try {
+      await until(async () => (await Promise.all(ids.map((id) => boss.getJobById(queue, id!)))).every((j) => j?.state === "completed"));
+    } finally {
+      await Promise.all(workers.map((id) => boss.offWork({ id } as PgBoss.OffWorkOptions)));
+    }
+    // Eight jobs of 300 ms, fetched in batches by four loops: they overlap.
+    expect(mostAtOnce).toBeGreaterThan(4);
+    // Job 3 ran twice (its retry); its batch-mates were not failed with it, so each ran once.
+    expect(Object.fromEntries(runs)).toEqual({ 0: 1, 1: 1, 2: 1, 3: 2, 4: 1, 5: 1, 6: 1, 7: 1 });
+    const third = await boss.getJobById(queue, ids[3]!);
+    expect(third?.retryCount).toBe(1);
+  });
+});
