@@ -18,6 +18,8 @@ export type VariantStats = {
   /** A few distinct error messages, for the report. */
   errorKinds: string[];
   ttft: Summary;
+  /** Request start → response headers at the client (see MessageResult.headersAt); D: the simulator's. */
+  untilHeaders: Summary;
   total: Summary;
   /** From the last token to "done", as the client sees it. */
   tail: Summary;
@@ -66,6 +68,7 @@ function analyzeVariant(variant: Variant, samples: Sample[], rows: MessageRows, 
     errors: failed.length,
     errorKinds: [...new Set(failed.map((s) => (s.error ?? "").slice(0, 120)))].slice(0, 3),
     ttft: summarize(ok.filter((s) => s.firstTokenAt !== null).map((s) => (s.firstTokenAt as number) - s.startedAt)),
+    untilHeaders: summarize(ok.filter((s) => typeof s.headersAt === "number").map((s) => (s.headersAt as number) - s.startedAt)),
     total: summarize(ok.map((s) => (s.doneAt as number) - s.startedAt)),
     tail: summarize(ok.filter((s) => s.lastTokenAt !== null).map((s) => (s.doneAt as number) - (s.lastTokenAt as number))),
     addedTtftP95: null,

@@ -15,6 +15,13 @@ import { readJsonLines, readSendStream } from "./wire";
 /** One answer as the client saw it; times are performance.now() values. */
 export type MessageResult = {
   startedAt: number;
+  /**
+   * The response's headers arrived. The server sends them a few ms after the
+   * request arrives, before any lookup (tRPC's stream starts with a head), so
+   * this is mostly the request's way in: connection, accept, the server's
+   * event loop getting to it. Null for the @trpc/client client.
+   */
+  headersAt?: number | null;
   firstTokenAt: number | null;
   lastTokenAt: number | null;
   /** The done event (server variants) or the end of the stream (D). */
@@ -44,6 +51,7 @@ function createTracker(startedAt: number) {
   let settle: (r: MessageResult) => void = () => {};
   const settled = new Promise<MessageResult>((resolve) => (settle = resolve));
   return {
+    result,
     settled,
     onEvent(event: SendEvent) {
       const now = performance.now();
@@ -91,6 +99,7 @@ function createFetchChatClient(apiUrl: string): ChatClient {
           body: JSON.stringify({ 0: { sessionToken, clientMessageId, text } }),
           signal: AbortSignal.timeout(MESSAGE_TIMEOUT_MS),
         });
+        tracker.result.headersAt = performance.now();
         if (!res.body) throw new Error(`HTTP ${res.status} without a body`);
         void readSendStream(readJsonLines(res.body), tracker.onEvent).then(tracker.end, tracker.fail);
       } catch (error) {
@@ -147,6 +156,7 @@ export function createDirectClient(simulatorUrl: string, model = "gpt-4o-mini") 
       const result: MessageResult = { startedAt: performance.now(), firstTokenAt: null, lastTokenAt: null, doneAt: null, messageId: null, error: null };
       try {
         const stream = await openai.chat.completions.create({ model, messages, stream: true, stream_options: { include_usage: true }, max_completion_tokens: 400 });
+        result.headersAt = performance.now();
         for await (const chunk of stream) {
           if (chunk.choices[0]?.delta.content) {
             const now = performance.now();
