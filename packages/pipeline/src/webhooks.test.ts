@@ -121,4 +121,29 @@ describe("webhooks", () => {
       .poll(async () => (await deliveriesOf(endpoint!.id)).find((d) => d.eventType === "message.replied"), { timeout: 40_000, interval: 500 })
       .toMatchObject({ status: "dead", attempts: 4, lastError: expect.stringMatching(/ECONNREFUSED|fetch failed/) });
   }, 60_000);
+
+  it("a delivery committed but never handed to the queue is enqueued by the relay, once", async () => {
+    const port = await freePort();
+    const receiver = await startReceiver(port, []);
+    const [endpoint] = await database.db
+      .insert(webhookEndpoints)
+      .values({ organizationId: fixture.organizationId, url: `http://127.0.0.1:${port}/hooks`, secret: SECRET, eventTypes: ["alert.opened"] })
+      .returning();
+    try {
+      // What the alert evaluator commits before its hand-off to the queue, which here "fails".
+      const [stranded] = await database.db
+        .insert(webhookDeliveries)
+        .values({ organizationId: fixture.organizationId, endpointId: endpoint!.id, eventId: `evt-${Date.now()}`, eventType: "alert.opened", payload: { type: "alert.opened" } })
+        .returning();
+      expect(await runtime.worker!.relayDeliveriesNow()).toBe(1);
+      // Its job now waits or runs: the relay does not send it again.
+      expect(await runtime.worker!.relayDeliveriesNow()).toBe(0);
+      await expect.poll(async () => (await deliveriesOf(endpoint!.id))[0], { timeout: 15_000 }).toMatchObject({ id: stranded!.id, status: "delivered", attempts: 1 });
+      expect(receiver.received).toEqual([{ id: stranded!.eventId, verified: true, type: "alert.opened" }]);
+      expect(await runtime.worker!.relayDeliveriesNow()).toBe(0);
+    } finally {
+      await receiver.close();
+      await database.db.update(webhookEndpoints).set({ enabled: false }).where(eq(webhookEndpoints.id, endpoint!.id));
+    }
+  });
 });

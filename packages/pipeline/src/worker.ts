@@ -3,7 +3,7 @@ import type PgBoss from "pg-boss";
 
 import type { Database, Sql } from "@leadline/db/client";
 import type { StructuredExtractor } from "@leadline/llm/structured";
-import { outboxEvents } from "@leadline/db/schema";
+import { outboxEvents, webhookDeliveries } from "@leadline/db/schema";
 
 import { completeMessage, recordModelLane } from "./completion";
 import { loadMessageFacts } from "./facts";
@@ -64,6 +64,7 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
 
   const relay = setInterval(() => {
     relayUnprocessed(deps, options.relayAfterMs).catch((error: unknown) => deps.log.warn({ err: error }, "outbox relay failed"));
+    relayUndelivered(deps, options.relayAfterMs).catch((error: unknown) => deps.log.warn({ err: error }, "webhook delivery relay failed"));
   }, options.relayIntervalMs);
   relay.unref();
 
@@ -75,6 +76,7 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
       if (id) boss.notifyWorker(id);
     },
     relayNow: () => relayUnprocessed(deps, 0),
+    relayDeliveriesNow: () => relayUndelivered(deps, 0),
     async stop() {
       clearInterval(relay);
       await Promise.all(workerIds.map((id) => boss.offWork({ id, wait: true } as PgBoss.OffWorkOptions).catch(() => {})));
@@ -181,4 +183,30 @@ async function relayUnprocessed(deps: WorkerDeps, olderThanMs: number) {
   }
   if (relayed) deps.log.info({ count: relayed }, "outbox relay re-enqueued committed work");
   return relayed;
+}
+
+/**
+ * The same safety net for webhook deliveries: the guard, the alert evaluator
+ * and the notify-webhooks stage commit a delivery, then hand it to the queue.
+ * One whose hand-off failed (the queue's database call failed, the process
+ * died in between) has never been attempted and has no job: it is enqueued
+ * again. A delivery that was attempted at least once has, or had, its job
+ * with its own retries and dead letter, so it is never sent twice from here.
+ */
+async function relayUndelivered(deps: WorkerDeps, olderThanMs: number) {
+  const stranded = await deps.db
+    .select({ id: webhookDeliveries.id, organizationId: webhookDeliveries.organizationId })
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.status, "pending"),
+        eq(webhookDeliveries.attempts, 0),
+        lt(webhookDeliveries.createdAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`),
+        sql`not exists (select 1 from pgboss.job j where j.name = ${JOB_NAMES.deliverWebhook} and j.data ->> 'deliveryId' = ${webhookDeliveries.id}::text)`,
+      ),
+    )
+    .limit(100);
+  for (const delivery of stranded) await deps.queue.sendDeliverWebhook({ deliveryId: delivery.id, organizationId: delivery.organizationId });
+  if (stranded.length) deps.log.info({ count: stranded.length }, "webhook relay re-enqueued deliveries that never reached the queue");
+  return stranded.length;
 }

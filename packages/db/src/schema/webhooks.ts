@@ -39,5 +39,6 @@ export const webhookDeliveries = pgTable(
   (t) => [
     unique("webhook_deliveries_endpoint_event_key").on(t.endpointId, t.eventId),
     index("webhook_deliveries_org_created_idx").on(t.organizationId, t.createdAt),
+    // A partial index of the deliveries never attempted is built CONCURRENTLY in migrations/concurrent.
   ],
 );
