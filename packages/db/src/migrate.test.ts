@@ -9,6 +9,7 @@ const PLAN_INDEXES = {
   idx_chat_messages_session_created: { table: "chat_messages", columns: "(session_id, created_at DESC)" },
   idx_leads_session_status: { table: "leads", columns: "(session_id, status)" },
   idx_message_costs_org_created: { table: "message_costs", columns: "(organization_id, created_at)" },
+  idx_webhook_deliveries_unattempted: { table: "webhook_deliveries", columns: "(created_at) WHERE " },
 };
 
 async function planIndexes(sql: postgres.Sql) {
