@@ -65,7 +65,11 @@ export type Stage = {
   neededFrom: Complexity;
   reads: readonly string[];
   writes: readonly string[];
-  /** Upper bound on its run time; past it the stage is aborted and counted as failed. */
+  /**
+   * Upper bound on its run time while a visitor waits (inline, parallel);
+   * past it the stage is aborted and counted as failed. In the background
+   * the bound is BACKGROUND_BUDGET_FACTOR times longer (see runner.ts).
+   */
   timeoutMs: number;
   /**
    * "model": in the background it waits on a model call, so it runs on a

@@ -131,16 +131,16 @@ export async function answerTurn(deps: TurnDeps, turn: Turn, emit: (event: SendE
   const retryLater = inlineSpans.filter((s) => !s.ok).map((s) => s.name);
   const backgroundStages = [...plan.background.map((p) => p.stage.name), ...retryLater];
   const job = { messageId, organizationId: turn.claims.organizationId, stages: backgroundStages, complexity: turn.complexity, flags, committedAt };
-  let handedOff = false;
+  let handingOff = false;
   if (backgroundStages.length && deps.queue) {
-    handedOff = await deps.queue.sendPostProcess(job).then(
-      () => true,
-      (error: unknown) => {
-        deps.log.warn({ err: error, messageId }, "could not enqueue background work; the outbox relay will");
-        return false;
-      },
+    // Not awaited: the job is already durable in the reply's outbox event, so the stream need not stay
+    // open for the hand-off (a visitor's connection stays busy until it closes, and a busy pool made
+    // that wait long under load). A failed hand-off only means the outbox relay enqueues the work later.
+    handingOff = true;
+    void deps.queue.sendPostProcess(job).then(
+      () => deps.notifyWorker(),
+      (error: unknown) => deps.log.warn({ err: error, messageId }, "could not enqueue background work; the outbox relay will"),
     );
-    deps.notifyWorker();
   } else if (!backgroundStages.length) {
     await completeMessage(deps.sql, { organizationId: turn.claims.organizationId, messageId, lagMs: 0, spans: inlineSpans, attempts: 1 }).catch((error: unknown) =>
       deps.log.warn({ err: error, messageId }, "could not mark the message processed; the outbox relay will"),
@@ -180,7 +180,7 @@ export async function answerTurn(deps: TurnDeps, turn: Turn, emit: (event: SendE
   if (flags["pipeline.background"]) deps.timings.add(row);
   else await deps.timings.writeNow(row).catch((error: unknown) => deps.log.warn({ err: error }, "could not write request timings"));
 
-  if (handedOff && flags["pipeline.enhancement"] && deps.background && end.status !== "failed") {
+  if (handingOff && flags["pipeline.enhancement"] && deps.background && end.status !== "failed") {
     if (await deps.background.waitFor(messageId, deps.enhancementWindowMs, signal)) {
       const enhancement = await loadEnhancement(deps.db, turn.claims, messageId);
       if (enhancement) emit(enhancement);
