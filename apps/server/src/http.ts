@@ -15,6 +15,8 @@ export type HttpOptions = {
   metrics?: Registry;
 };
 
+const KEEP_ALIVE_MS = 65_000;
+
 /** The API's HTTP server: tRPC at /trpc, health at /healthz and /readyz. */
 export function createApiServer({ services, corsOrigins, metrics }: HttpOptions) {
   // The standalone adapter hands createContext { req, res }: the context reads
@@ -49,6 +51,15 @@ export function createApiServer({ services, corsOrigins, metrics }: HttpOptions)
     }
     sendJson(res, 404, { error: "not found" });
   });
+  // Kept-alive connections live long. Node accepts about one new connection
+  // per turn of its event loop, so under load a visitor whose client had to
+  // reconnect (its idle connection timed out after Node's default 5 s) waited
+  // in the accept queue for seconds before the request was even read. With a
+  // minute of keep-alive (advertised in the Keep-Alive header, so clients keep
+  // their end as long) connections are reused instead; also longer than a
+  // typical load balancer's idle timeout, as that side should close first.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   return withGracefulClose(server);
 }
 
