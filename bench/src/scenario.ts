@@ -59,6 +59,7 @@ export async function runScenario(system: System, scenario: Scenario, clientKind
   const startTimer = setTimeout(() => void read().then((r) => (before = r)), scenario.warmupMs);
   const endTimer = setTimeout(() => void read().then((r) => (after = r)), scenario.warmupMs + scenario.measureMs);
 
+  await openConnections(system.apiUrl, 2 * (scenario.load.kind === "closed" ? scenario.load.concurrency : scenario.load.maxInFlight));
   const common = { variants: scenario.variants, chat, direct, warmupMs: scenario.warmupMs, measureMs: scenario.measureMs };
   let load: LoadResult;
   try {
@@ -134,4 +135,19 @@ function describeCpu(before: Reading, after: Reading): Record<string, number> {
     out.other = Math.max(0, out.machine - ours);
   }
   return out;
+}
+
+/**
+ * Opens `count` kept-alive connections to the server (concurrent requests each
+ * need one) before the load starts, as a widget has its page's connections
+ * open before a visitor's message: two per virtual user, as a user's next
+ * message goes out while the last answer's stream is still closing. Without
+ * this the first minute measures connection set-up: under load Node accepts
+ * about one new connection per turn of its event loop (seen with strace: one
+ * accept4 per turn, ~100 ms apart at the goal point), so a hundred users'
+ * second connections waited seconds in the accept queue. The server keeps
+ * connections alive for 65 s and says so, so the client keeps them too.
+ */
+async function openConnections(apiUrl: string, count: number) {
+  await Promise.all(Array.from({ length: count }, () => fetch(`${apiUrl}/healthz`).then((r) => r.arrayBuffer())));
 }
