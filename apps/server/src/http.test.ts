@@ -33,6 +33,13 @@ describe("API server over HTTP", () => {
     expect(await ready.json()).toMatchObject({ database: "up" });
   });
 
+  it("keeps connections alive a minute and tells clients so, so they reuse them instead of reconnecting", async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    await health.arrayBuffer();
+    expect(health.headers.get("connection")).toBe("keep-alive");
+    expect(health.headers.get("keep-alive")).toBe("timeout=65");
+  });
+
   it("serves the tRPC router to @trpc/client", async () => {
     const client = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${server.url}/trpc` })] });
     await expect(client.system.status.query()).resolves.toEqual({ version: expect.any(String), database: "up" });
