@@ -13,6 +13,7 @@ import type { Stage } from "@leadline/pipeline/stage";
 import { startFlags, type UnleashTarget } from "./flags";
 import { createLlm, createStructured, type LlmTarget } from "./llm";
 import { startPipeline } from "./pipeline";
+import { startWorkerThread, type WorkerThread } from "./worker-thread";
 import type { AppLogger } from "./logger";
 
 export const VERSION = "0.1.0";
@@ -21,7 +22,26 @@ export const VERSION = "0.1.0";
  * Composition root of one server process: migrate, connect, serve. Returns
  * the URL and a stop() that drains requests and closes the pool.
  */
-export async function startServer(env: Env, log: AppLogger, options: { databaseUrl: string; sessionSecret: string; llm: LlmTarget; flags?: FlagResolver; unleash?: UnleashTarget | null; unleashAdmin?: UnleashAdmin; stages?: readonly Stage[] }) {
+export async function startServer(
+  processEnv: Env,
+  log: AppLogger,
+  options: {
+    databaseUrl: string;
+    sessionSecret: string;
+    llm: LlmTarget;
+    flags?: FlagResolver;
+    unleash?: UnleashTarget | null;
+    unleashAdmin?: UnleashAdmin;
+    stages?: readonly Stage[];
+    /** ROLE=all: run the worker in a worker thread of this process (see worker-thread.ts). Off in tests, which run everything on one loop. */
+    workerThread?: boolean;
+    /** False in the worker thread: no HTTP port. */
+    listen?: boolean;
+  },
+) {
+  // With a worker thread this thread is the API; the thread is the worker.
+  const threaded = options.workerThread === true && processEnv.ROLE === "all";
+  const env: Env = threaded ? { ...processEnv, ROLE: "api" } : processEnv;
   // Connect first: a dead database is reported in one line before anything else runs.
   const database = await connectDatabase(options.databaseUrl, env);
   try {
@@ -33,8 +53,9 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
   const llm = createLlm(env, options.llm);
   const flags = options.flags ? { resolver: options.flags, admin: options.unleashAdmin ?? null, stop() {} } : await startFlags(env, log, options.unleash ?? null);
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
+  let workerThread: WorkerThread | null = null;
   try {
-    pipeline = await startPipeline(env, log, { url: options.databaseUrl, ...database }, llm, createStructured(env, options.llm), options.stages);
+    pipeline = await startPipeline(env, log, { url: options.databaseUrl, ...database }, llm, createStructured(env, options.llm), options.stages, () => workerThread?.notify());
   } catch (error) {
     flags.stop();
     await database.close();
@@ -56,7 +77,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
   /** Everything started so far, in reverse order: on shutdown, and when a later step fails to start. */
   const stopAll = async () => {
     // Each step runs even if one before it fails, so the pool and the database always close.
-    const steps = [() => reports?.stop(), () => alerting?.stop(), () => guard?.stop(), () => pipeline.stop(), () => flags.stop(), () => database.close()];
+    const steps = [() => workerThread?.stop(), () => reports?.stop(), () => alerting?.stop(), () => guard?.stop(), () => pipeline.stop(), () => flags.stop(), () => database.close()];
     for (const step of steps) {
       try {
         await step();
@@ -67,6 +88,10 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
   };
   try {
     reports = worker ? await startReportJobs({ queue: pipeline.queue, db: database.db, log }, { cron: env.REPORT_CRON }) : null;
+    if (threaded) {
+      const { databaseUrl, sessionSecret, llm: llmTarget, unleash = null } = options;
+      workerThread = await startWorkerThread({ env: processEnv, options: { databaseUrl, sessionSecret, llm: llmTarget, unleash }, pretty: process.stdout.isTTY === true }, log);
+    }
   } catch (error) {
     await stopAll();
     throw error;
@@ -91,10 +116,10 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
     pipeline: pipeline.deps,
     unleashAdmin: flags.admin,
   };
-  const api = createApiServer({ services, corsOrigins: [env.widgetOrigin, env.adminOrigin], metrics: pipeline.metrics.registry });
-  let url: string;
+  const api = options.listen === false ? null : createApiServer({ services, corsOrigins: [env.widgetOrigin, env.adminOrigin], metrics: pipeline.metrics.registry });
+  let url = "";
   try {
-    url = await api.listen(env.API_PORT, env.HOST);
+    if (api) url = await api.listen(env.API_PORT, env.HOST);
   } catch (error) {
     await stopAll();
     throw error;
@@ -104,7 +129,7 @@ export async function startServer(env: Env, log: AppLogger, options: { databaseU
     services,
     pipeline,
     async stop() {
-      await api.close(env.SHUTDOWN_TIMEOUT_MS);
+      await api?.close(env.SHUTDOWN_TIMEOUT_MS);
       await stopAll();
     },
   };

@@ -19,6 +19,8 @@ const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ROLE: z.enum(["api", "worker", "all"]).default("all"),
+  /** ROLE=all: 1 runs the background worker in a worker thread (its own event loop), 0 on the request-serving loop. */
+  WORKER_THREAD: z.enum(["0", "1"]).default("1"),
   HOST: z.string().min(1).default("127.0.0.1"),
   API_PORT: port(4000),
   WIDGET_PORT: port(3000),

@@ -21,6 +21,7 @@ runMain(async (onStop) => {
     sessionSecret,
     llm: resolveLlmTarget(env),
     unleash: env.UNLEASH_URL && env.UNLEASH_CLIENT_TOKEN ? { url: env.UNLEASH_URL, clientToken: env.UNLEASH_CLIENT_TOKEN, adminToken: env.UNLEASH_ADMIN_TOKEN } : null,
+    workerThread: env.WORKER_THREAD === "1",
   });
   onStop(server.stop);
   log.info({ url: server.url, role: env.ROLE }, "Leadline API listening");

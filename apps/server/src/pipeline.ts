@@ -16,6 +16,8 @@ export function startPipeline(
   structured: StructuredExtractor,
   /** Tests only: a stage registry of their own. */
   stages?: readonly Stage[],
+  /** Wakes the worker of a worker thread (ROLE=all with WORKER_THREAD=1); see worker-thread.ts. */
+  notifyWorker?: () => void,
 ) {
   return startPipelineRuntime(database, log, llm, {
     runWorker: env.ROLE !== "api",
@@ -26,5 +28,6 @@ export function startPipeline(
     structured,
     redisUrl: env.REDIS_URL,
     stages,
+    notifyWorker,
   });
 }

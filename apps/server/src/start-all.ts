@@ -40,6 +40,7 @@ runMain(async (onStop) => {
     sessionSecret: env.SESSION_SECRET ?? generated.sessionSecret,
     llm,
     unleash: unleash.target,
+    workerThread: env.WORKER_THREAD === "1",
   });
   onStop(server.stop);
   await seedDatabase(server.services.db, { demoOrigins: [env.widgetOrigin], admin });

@@ -19,7 +19,16 @@ import { createLogger } from "./logger";
 export const TEST_ORIGIN = "http://widget.test";
 
 export async function startTestStack(
-  options: { env?: Record<string, string>; profile?: Partial<SimulatorProfile>; origins?: string[]; flags?: FlagSet; unleash?: UnleashTarget; stages?: readonly Stage[] } = {},
+  options: {
+    env?: Record<string, string>;
+    profile?: Partial<SimulatorProfile>;
+    origins?: string[];
+    flags?: FlagSet;
+    unleash?: UnleashTarget;
+    stages?: readonly Stage[];
+    /** ROLE=all with the worker in a worker thread, as `pnpm start` runs it. */
+    workerThread?: boolean;
+  } = {},
 ) {
   const database = await createTestDatabase();
   const origins = options.origins ?? [TEST_ORIGIN];
@@ -33,9 +42,12 @@ export async function startTestStack(
     flags: options.flags ? staticFlagResolver(options.flags) : undefined,
     unleash: options.unleash ?? null,
     stages: options.stages,
+    workerThread: options.workerThread,
   });
   return {
     url: server.url,
+    /** The queue, timings and, unless the worker runs in a thread, the worker. */
+    pipeline: server.pipeline,
     database,
     simulator,
     organizationId,

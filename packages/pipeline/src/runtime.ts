@@ -24,6 +24,8 @@ export type RuntimeOptions = {
   structured?: StructuredExtractor | null;
   /** Shared L2 for the cache across server instances; none: memory only. */
   redisUrl?: string;
+  /** Wakes a worker elsewhere (a worker thread of this process) when this process runs none itself. */
+  notifyWorker?: () => void;
 };
 
 type Log = TurnDeps["log"] & { info(obj: object, msg?: string): void };
@@ -62,7 +64,7 @@ export async function startPipelineRuntime(database: { url: string; db: Database
     timings,
     metrics,
     queue,
-    notifyWorker: () => worker?.notify(),
+    notifyWorker: worker ? () => worker?.notify() : (options.notifyWorker ?? (() => {})),
     background,
     services: { ...createQueueServices(queue), structured: options.structured ?? null },
     enhancementWindowMs: options.enhancementWindowMs,
