@@ -92,7 +92,7 @@ async function main() {
     clientReason: CLIENT_REASONS[client],
     database: system.databaseTarget,
     profiles: [...new Map(matrix.map((s) => [s.profile.name, s.profile])).values()],
-    serverEnv: { DB_POOL_MAX: String(SERVER_SETTINGS.dbPoolMax), WORKER_CONCURRENCY: String(SERVER_SETTINGS.workerConcurrency), ENHANCEMENT_WINDOW_MS: "1", LLM_MAX_OUTPUT_TOKENS: "400", ROLE: workerProcess ? "api, and a second process with ROLE=worker" : "all", ALLOW_FLAG_OVERRIDE: "1" },
+    serverEnv: { DB_POOL_MAX: String(SERVER_SETTINGS.dbPoolMax), WORKER_CONCURRENCY: String(SERVER_SETTINGS.workerConcurrency), ENHANCEMENT_WINDOW_MS: "1", LLM_MAX_OUTPUT_TOKENS: "400", ROLE: workerProcess ? "api, and a second process with ROLE=worker" : "all (WORKER_THREAD=1: the worker in a worker thread)", ALLOW_FLAG_OVERRIDE: "1" },
     variants: ALL_VARIANTS.map((v) => ({ name: v.name, flags: v.flags, description: v.description })),
     durationS: (Date.now() - started) / 1000,
   };

@@ -27,7 +27,7 @@ export type SystemOptions = {
   log: (line: string) => void;
   /** Write a V8 CPU profile of each API server process into this directory (open it in Chrome DevTools). */
   cpuProfileDir?: string;
-  /** The background worker in a process of its own (server ROLE=api, worker ROLE=worker) instead of beside the API (ROLE=all). */
+  /** The background worker in a process of its own (server ROLE=api, worker ROLE=worker) instead of a worker thread of the API's process (ROLE=all). */
   workerProcess?: boolean;
 };
 
@@ -127,6 +127,7 @@ function serverEnv(o: { apiPort: number; simulatorPort: number; databaseUrl: str
   return {
     NODE_ENV: "development",
     ROLE: o.role,
+    WORKER_THREAD: "1",
     HOST: "127.0.0.1",
     API_PORT: String(o.apiPort),
     DATABASE_URL: o.databaseUrl,
