@@ -23,8 +23,22 @@ export const defaultQueueOptions: QueueOptions = {
  * "pgboss"): at-least-once, retries with exponential backoff, and a dead
  * letter queue for webhook deliveries that ran out of attempts.
  */
-export async function startQueue(url: string, log: { error(obj: object, msg?: string): void }, options: QueueOptions = defaultQueueOptions) {
-  const boss = new PgBoss({ connectionString: url, schema: "pgboss", max: 10, application_name: "leadline-queue", connectionTimeoutMillis: 5000 } as PgBoss.ConstructorOptions);
+export async function startQueue(
+  url: string,
+  log: { error(obj: object, msg?: string): void },
+  options: QueueOptions = defaultQueueOptions,
+  /** Where a worker runs: the queue's maintenance (expiry, archiving) and its cron schedules run there, not in API-only processes. */
+  { supervise = true }: { supervise?: boolean } = {},
+) {
+  const boss = new PgBoss({
+    connectionString: url,
+    schema: "pgboss",
+    max: 10,
+    application_name: "leadline-queue",
+    connectionTimeoutMillis: 5000,
+    supervise,
+    schedule: supervise,
+  } as PgBoss.ConstructorOptions);
   boss.on("error", (error) => log.error({ err: error }, "queue error"));
   await boss.start();
   await ensureQueue(boss, JOB_NAMES.webhookDead, {});

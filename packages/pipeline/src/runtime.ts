@@ -36,7 +36,7 @@ type Log = TurnDeps["log"] & { info(obj: object, msg?: string): void };
  * metrics, and the listener for finished background work.
  */
 export async function startPipelineRuntime(database: { url: string; db: Database; sql: Sql }, log: Log, llm: TurnDeps["llm"], options: RuntimeOptions) {
-  const queue = await startQueue(database.url, log, options.queue);
+  const queue = await startQueue(database.url, log, options.queue, { supervise: options.runWorker });
   let worker: Worker | null = null;
   // Background work gets connections of its own, so a backlog of jobs never
   // makes a visitor's lookups or save wait for a pooled connection.

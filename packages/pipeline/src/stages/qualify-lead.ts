@@ -25,11 +25,14 @@ export const qualifyLeadStage: Stage = {
   async run(ctx) {
     const { facts } = ctx;
     await ctx.db.transaction(async (tx) => {
-      const [existing] = await tx.select().from(leads).where(scopedTo(facts.organizationId, leads, eq(leads.sessionId, facts.sessionId))).for("update");
-      const [{ n } = { n: 0 }] = await tx
-        .select({ n: count() })
-        .from(chatMessages)
-        .where(scopedTo(facts.organizationId, chatMessages, and(eq(chatMessages.sessionId, facts.sessionId), eq(chatMessages.role, "user"))));
+      // Both reads go out together: pipelined on the transaction's connection, one round trip.
+      const [[existing], [{ n } = { n: 0 }]] = await Promise.all([
+        tx.select().from(leads).where(scopedTo(facts.organizationId, leads, eq(leads.sessionId, facts.sessionId))).for("update"),
+        tx
+          .select({ n: count() })
+          .from(chatMessages)
+          .where(scopedTo(facts.organizationId, chatMessages, and(eq(chatMessages.sessionId, facts.sessionId), eq(chatMessages.role, "user")))),
+      ]);
       const contact: ContactInfo = { ...existing?.contactInfo, ...ctx.state.entities?.contact };
       const signals = { ...existing?.signals, ...ctx.state.entities?.signals };
       const scored = scoreLead({ contact, signals, userMessageCount: n }, facts.qualification);
