@@ -128,6 +128,8 @@ export async function startServer(
     url,
     services,
     pipeline,
+    /** The worker thread, when ROLE=all runs one. */
+    workerThread,
     async stop() {
       await api?.close(env.SHUTDOWN_TIMEOUT_MS);
       await stopAll();

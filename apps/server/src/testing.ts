@@ -48,6 +48,7 @@ export async function startTestStack(
     url: server.url,
     /** The queue, timings and, unless the worker runs in a thread, the worker. */
     pipeline: server.pipeline,
+    workerThread: server.workerThread,
     database,
     simulator,
     organizationId,

@@ -26,4 +26,14 @@ describe("ROLE=all with the worker in a worker thread", () => {
     await expect.poll(async () => (await db.select().from(backgroundRuns).where(eq(backgroundRuns.messageId, messageId)))[0], { timeout: 20_000 }).toMatchObject({ messageId });
     expect((await db.select().from(messageCosts).where(eq(messageCosts.messageId, messageId))).length).toBe(1);
   });
+
+  it("a thread that dies is started again, and the work sent meanwhile is done", async () => {
+    await stack.workerThread!.terminate();
+    const { sessionToken } = await stack.client().chat.startSession.mutate({ siteKey: "demo" });
+    const stream = await stack.client().chat.send.mutate({ sessionToken, clientMessageId: `t2-${Date.now()}`, text: "Grace here, grace@navy.example" });
+    let messageId = "";
+    for await (const event of stream) if (event.type === "done") messageId = event.messageId;
+    const db = stack.database.db;
+    await expect.poll(async () => (await db.select().from(backgroundRuns).where(eq(backgroundRuns.messageId, messageId)))[0], { timeout: 30_000 }).toMatchObject({ messageId });
+  });
 });

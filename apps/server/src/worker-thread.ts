@@ -16,6 +16,8 @@ export type WorkerThreadData = {
 export type WorkerThread = {
   /** Wakes one of the thread's post-processing workers: a message was just enqueued. */
   notify(): void;
+  /** Ends the thread abruptly, as a crash would; it is started again. */
+  terminate(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -52,16 +54,33 @@ export async function startWorkerThread(data: WorkerThreadData, log: AppLogger):
         else if (!stopping) {
           log.error({ code }, "the worker thread stopped; starting it again");
           thread = null;
-          setTimeout(() => {
-            if (!stopping) start().then((w) => (thread = w), (error: unknown) => log.error({ err: error }, "the worker thread did not start again"));
-          }, RESTART_DELAY_MS).unref();
+          restart(RESTART_DELAY_MS);
         }
       });
     });
+  /** Tries again, waiting twice as long after each failure (the database may be down), up to a minute. */
+  const restart = (delayMs: number) => {
+    setTimeout(() => {
+      if (stopping) return;
+      start().then(
+        (w) => {
+          if (stopping) w.postMessage("stop");
+          else thread = w;
+        },
+        (error: unknown) => {
+          log.error({ err: error, retryInMs: Math.min(delayMs * 2, 60_000) }, "the worker thread did not start again");
+          restart(Math.min(delayMs * 2, 60_000));
+        },
+      );
+    }, delayMs).unref();
+  };
 
   thread = await start();
   return {
     notify: () => thread?.postMessage("notify"),
+    async terminate() {
+      await thread?.terminate();
+    },
     async stop() {
       stopping = true;
       const current = thread;
