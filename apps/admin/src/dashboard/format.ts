@@ -75,15 +75,16 @@ export function formatBucket(at: number, timeZone?: string): string {
 export function describeMode(mode: string): string {
   if (mode === "inline") return "inline: the reply waits for it";
   if (mode === "parallel") return "parallel: the reply waits for the slowest";
-  if (mode === "background") return "background: after the reply, costs the visitor nothing";
+  if (mode === "background") return "background: after the reply, timed as the worker ran it, costs the visitor nothing";
   return mode;
 }
 
 export type StageBar = { label: string; p50: number; p95: number };
 
 /**
- * The stages that the visitor waits for, slowest first (the API's order):
- * background stages are recorded at 0 ms on the reply, so they have no bar.
+ * The stages that the visitor waits for, slowest first (the API's order).
+ * Background stages keep nobody waiting, so they have no bar; the table
+ * lists them with the worker's own durations.
  */
 export function toStageBars(stages: readonly StageRow[]): StageBar[] {
   return stages.filter((s) => s.mode !== "background").map((s) => ({ label: `${s.name} (${s.mode})`, p50: s.p50Ms ?? 0, p95: s.p95Ms ?? 0 }));

@@ -59,25 +59,35 @@ type StageRow = {
  * Each pipeline stage by name and mode over the window: how often it ran,
  * p50/p95 of its duration, failures, and its share of all visitors' time
  * (sum of its ms / sum of total_ms). Parallel stages overlap, so shares can
- * add up to more than 1; background stages are recorded at 0 ms here, as they
- * cost the visitor nothing.
+ * add up to more than 1. Background stages are timed by their own runs (the
+ * window's messages' background_runs): their durations are the worker's, and
+ * their share is 0, as they cost the visitor nothing.
  */
 export async function summarizeStages<S extends MetricSpan>(db: Database, organizationId: string, window: S) {
   const rows = await db.execute<StageRow>(sql`
     with w as (
-      select ${requestTimings.totalMs} as total_ms, ${requestTimings.stages} as stages
+      select ${requestTimings.messageId} as message_id, ${requestTimings.totalMs} as total_ms, ${requestTimings.stages} as stages
       from ${requestTimings}
       where ${scopedTo(organizationId, requestTimings, within(requestTimings.createdAt, window))}
     ),
-    per_stage as (
-      select s ->> 'name' as name,
-             s ->> 'mode' as mode,
-             count(*)::int as count,
-             (count(*) filter (where (s ->> 'ok')::boolean is false))::int as failures,
-             ${percentile(0.5, sql`(s ->> 'ms')::float8`)} as p50,
-             ${percentile(0.95, sql`(s ->> 'ms')::float8`)} as p95,
-             coalesce(sum((s ->> 'ms')::float8), 0)::float8 as ms_sum
+    spans as (
+      select s ->> 'name' as name, s ->> 'mode' as mode, (s ->> 'ms')::float8 as ms, (s ->> 'ok')::boolean as ok
       from w cross join lateral jsonb_array_elements(w.stages) s
+      where s ->> 'mode' <> 'background'
+      union all
+      select b ->> 'name', 'background', (b ->> 'ms')::float8, (b ->> 'ok')::boolean
+      from w
+      join ${backgroundRuns} br on br.message_id = w.message_id and br.organization_id = ${organizationId}
+      cross join lateral jsonb_array_elements(br.stages) b
+    ),
+    per_stage as (
+      select name, mode,
+             count(*)::int as count,
+             (count(*) filter (where ok is false))::int as failures,
+             ${percentile(0.5, sql`ms`)} as p50,
+             ${percentile(0.95, sql`ms`)} as p95,
+             coalesce(sum(ms) filter (where mode <> 'background'), 0)::float8 as ms_sum
+      from spans
       group by 1, 2
     )
     -- One row even when no message recorded a stage: the window's total is still known.
