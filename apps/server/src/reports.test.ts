@@ -196,6 +196,20 @@ describe("the reports router", () => {
     expect((await admin.reports.list.query({})).items.map((r) => r.id)).not.toContain(theirs.id);
   });
 
+  it("asked again within 30 s, generate returns the report just made instead of reading the day again", async () => {
+    const admin = await loggedIn();
+    const day = utcDay(new Date(), -3);
+    const first = await admin.reports.generate.mutate({ day });
+    const again = await admin.reports.generate.mutate({ day });
+    expect(again).toEqual(first);
+    // Older than that, it is generated anew.
+    const backdated = new Date(Date.now() - 31_000);
+    await stack.database.db.update(dailyReports).set({ generatedAt: backdated }).where(eq(dailyReports.id, first.id));
+    const later = await admin.reports.generate.mutate({ day });
+    expect(later.id).toBe(first.id);
+    expect(new Date(later.generatedAt).getTime()).toBeGreaterThan(backdated.getTime());
+  });
+
   it("a viewer reads reports but cannot generate one", async () => {
     const viewer = await loggedIn(VIEWER);
     expect((await viewer.reports.list.query({})).items.length).toBeGreaterThan(0);
