@@ -45,7 +45,7 @@ describe("workInBatches", () => {
     try {
       await until(async () => (await Promise.all(ids.map((id) => boss.getJobById(queue, id!)))).every((j) => j?.state === "completed"));
     } finally {
-      await Promise.all(workers.map((id) => boss.offWork({ id } as PgBoss.OffWorkOptions)));
+      await workers.stop(5_000);
     }
     // Eight jobs of 300 ms, fetched in batches by four loops: they overlap.
     expect(mostAtOnce).toBeGreaterThan(4);
@@ -53,5 +53,27 @@ describe("workInBatches", () => {
     expect(Object.fromEntries(runs)).toEqual({ 0: 1, 1: 1, 2: 1, 3: 2, 4: 1, 5: 1, 6: 1, 7: 1 });
     const third = await boss.getJobById(queue, ids[3]!);
     expect(third?.retryCount).toBe(1);
+  });
+
+  it("stopping waits for the jobs under way, and takes no new ones", async () => {
+    const queue = "batch-stop-test";
+    await ensureQueue(boss, queue, { retryLimit: 1, retryDelay: 1 });
+    const first = await boss.send(queue, { n: 1 });
+    let started = false;
+    let finished = false;
+    const workers = await workInBatches<{ n: number }>(boss, queue, 2, async () => {
+      started = true;
+      await new Promise((r) => setTimeout(r, 700));
+      finished = true;
+    });
+    await until(() => started);
+    await workers.stop(10_000);
+    // The job under way ran to its end before stop() returned: a pool closed after it cuts nothing short.
+    expect(finished).toBe(true);
+    await until(async () => (await boss.getJobById(queue, first!))?.state === "completed");
+    // Nothing fetches any more.
+    const later = await boss.send(queue, { n: 2 });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await boss.getJobById(queue, later!))?.state).toBe("created");
   });
 });

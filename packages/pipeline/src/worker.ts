@@ -27,6 +27,9 @@ export type WorkerOptions = {
   relayAfterMs: number;
 };
 
+/** How long stopping waits for jobs under way; a job cut short after that is retried by the queue. */
+const STOP_WAIT_MS = 10_000;
+
 export const defaultWorkerOptions: WorkerOptions = { concurrency: 4, relayIntervalMs: 5_000, relayAfterMs: 15_000 };
 
 type WorkerDeps = {
@@ -46,20 +49,20 @@ type WorkerDeps = {
 export async function startWorker(deps: WorkerDeps, options: WorkerOptions = defaultWorkerOptions) {
   const { boss } = deps.queue;
   const services = { ...createQueueServices(deps.queue), structured: deps.structured ?? null };
-  const postProcessIds = await workInBatches<PostProcessJob>(boss, JOB_NAMES.postProcess, options.concurrency, (job) => processMessage(deps, services, job));
-  const workerIds = [
-    ...postProcessIds,
-    ...(await workInBatches<PostProcessJob>(boss, JOB_NAMES.postProcessModel, options.modelConcurrency ?? options.concurrency, (job) => processModelLane(deps, services, job))),
-    ...(await workInBatches(boss, JOB_NAMES.deliverWebhook, options.concurrency, async (job) => {
+  const postProcess = await workInBatches<PostProcessJob>(boss, JOB_NAMES.postProcess, options.concurrency, (job) => processMessage(deps, services, job));
+  const queues = [
+    postProcess,
+    await workInBatches<PostProcessJob>(boss, JOB_NAMES.postProcessModel, options.modelConcurrency ?? options.concurrency, (job) => processModelLane(deps, services, job)),
+    await workInBatches(boss, JOB_NAMES.deliverWebhook, options.concurrency, async (job) => {
       const { deliveryId, organizationId } = deliverWebhookJob.parse(job.data);
       const outcome = await attemptDelivery(deps.db, organizationId, deliveryId);
       if (!outcome.delivered && outcome.error !== "delivery not found") throw new Error(`webhook delivery failed: ${outcome.error}`);
-    })),
-    ...(await workInBatches(boss, JOB_NAMES.webhookDead, 1, async (job) => {
+    }),
+    await workInBatches(boss, JOB_NAMES.webhookDead, 1, async (job) => {
       const { deliveryId, organizationId } = deliverWebhookJob.parse(job.data);
       await markDeliveryDead(deps.db, organizationId, deliveryId);
       deps.log.warn({ deliveryId }, "webhook delivery gave up after its last retry");
-    })),
+    }),
   ];
 
   const relay = setInterval(() => {
@@ -72,14 +75,15 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
   return {
     /** Wakes one of this process's idle post-processing workers at once (no polling delay for local work). */
     notify() {
-      const id = postProcessIds[(next = (next + 1) % postProcessIds.length)];
+      const id = postProcess.ids[(next = (next + 1) % postProcess.ids.length)];
       if (id) boss.notifyWorker(id);
     },
     relayNow: () => relayUnprocessed(deps, 0),
     relayDeliveriesNow: () => relayUndelivered(deps, 0),
+    /** Stops taking jobs and lets those under way finish (up to STOP_WAIT_MS), so the pool closing after this cuts none short. */
     async stop() {
       clearInterval(relay);
-      await Promise.all(workerIds.map((id) => boss.offWork({ id, wait: true } as PgBoss.OffWorkOptions).catch(() => {})));
+      await Promise.all(queues.map((queue) => queue.stop(STOP_WAIT_MS)));
     },
   };
 }
