@@ -113,7 +113,10 @@ describe("an admin's first visit", () => {
   });
 
   it("finds the visitor among the leads, with contact details and the score's breakdown, linked to the conversation", async () => {
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Leads" }).click();
+    const nav = page.getByRole("navigation", { name: "Main" });
+    // The demo organization operates the deployment: its admins see the Flags page in the navigation.
+    await expect.poll(() => nav.getByRole("link").allTextContents()).toEqual(["Dashboard", "Leads", "Conversations", "Flags", "Alerts", "Reports"]);
+    await nav.getByRole("link", { name: "Leads" }).click();
     const leads = page.getByTestId("leads-table");
     await expect.poll(async () => (await rowsOf(leads)).map((row) => row.slice(0, 3)), { timeout: 30_000 }).toEqual([["Ada Lovelace", "ada@example.com", "Analytical Engines"]]);
     const [[, , , score, status]] = (await rowsOf(leads)) as [string[]];

@@ -59,7 +59,8 @@ describe("auth.login and auth.me", () => {
   it("login sets an httpOnly, SameSite=Lax session cookie that auth.me accepts; only the token's hash is stored", async () => {
     const b = browser();
     const profile = await b.logIn("  Admin@Test.Example ", ADMIN.password);
-    expect(profile).toEqual({ email: ADMIN.email, role: "admin", organization: { id: stack.organizationId, name: "Demo" } });
+    // The demo organization operates this deployment: it manages the flags.
+    expect(profile).toEqual({ email: ADMIN.email, role: "admin", organization: { id: stack.organizationId, name: "Demo" }, managesFlags: true });
     expect(b.setCookies).toHaveLength(1);
     expect(b.setCookies[0]).toMatch(TOKEN_COOKIE);
 
@@ -275,7 +276,9 @@ describe("roles and organizations", () => {
     const [demoSite] = await db.select().from(sites).where(eq(sites.publicKey, "demo"));
 
     const o = browser();
-    expect(await o.logIn(outsider.email, outsider.password)).toEqual({ email: outsider.email, role: "admin", organization: { id: other!.id, name: "Other" } });
+    // Not the operator: no flags for it (the admin app hides their page).
+    expect(await o.logIn(outsider.email, outsider.password)).toEqual({ email: outsider.email, role: "admin", organization: { id: other!.id, name: "Other" }, managesFlags: false });
+    expect(await o.client.auth.me.query()).toMatchObject({ managesFlags: false });
     await expect(callTest(contextFor({ token: o.token() })).site({ id: demoSite!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
 
     const d = browser();

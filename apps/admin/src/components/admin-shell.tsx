@@ -13,7 +13,8 @@ const NAV = [
   { href: "/", label: "Dashboard" },
   { href: "/leads", label: "Leads" },
   { href: "/conversations", label: "Conversations" },
-  { href: "/flags", label: "Flags" },
+  // Flags are deployment-wide: only the operator's organization manages them (auth.me's managesFlags).
+  { href: "/flags", label: "Flags", operatorOnly: true },
   { href: "/alerts", label: "Alerts" },
   { href: "/reports", label: "Reports" },
 ] as const;
@@ -60,7 +61,7 @@ export function AdminShell({ children }: { children: ReactNode }) {
         )}
         <nav aria-label="Main" className={styles.nav}>
           <ul>
-            {NAV.map((item) => (
+            {NAV.filter((item) => !("operatorOnly" in item) || me.data?.managesFlags).map((item) => (
               <li key={item.href}>
                 <Link href={item.href} aria-current={isCurrent(pathname, item.href) ? "page" : undefined}>
                   {item.label}

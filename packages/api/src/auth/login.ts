@@ -7,6 +7,7 @@ import { adminUsers, organizations } from "@leadline/db/schema";
 import { organizationIdOf } from "@leadline/db/tenant";
 
 import type { Context } from "../context";
+import { isOperator } from "../flags/manage-flags";
 import { DomainError, unauthorized } from "../errors";
 import { clearedSessionCookie, sessionCookie } from "./cookies";
 import { MESSAGES, SESSION_COOKIE, SESSION_MAX_SECONDS } from "./policy";
@@ -30,7 +31,7 @@ export async function logIn(ctx: Context, input: { email: string; password: stri
 
   // The one lookup without an organization: the email is what tells us which one.
   const [user] = await ctx.db
-    .select({ id: adminUsers.id, organizationId: adminUsers.organizationId, email: adminUsers.email, role: adminUsers.role, passwordHash: adminUsers.passwordHash, organizationName: organizations.name })
+    .select({ id: adminUsers.id, organizationId: adminUsers.organizationId, email: adminUsers.email, role: adminUsers.role, passwordHash: adminUsers.passwordHash, organizationName: organizations.name, slug: organizations.slug })
     .from(adminUsers)
     .innerJoin(organizations, eq(organizations.id, adminUsers.organizationId))
     .where(sql`lower(${adminUsers.email}) = ${email}`);
@@ -45,7 +46,7 @@ export async function logIn(ctx: Context, input: { email: string; password: stri
   const token = newSessionToken();
   await createSession(ctx, { id: user.id, organizationId }, token);
   ctx.setCookie(sessionCookie(token, { secure: ctx.secure, maxAgeSeconds: SESSION_MAX_SECONDS }));
-  return { email: user.email, role: user.role, organization: { id: organizationId, name: user.organizationName } };
+  return { email: user.email, role: user.role, organization: { id: organizationId, name: user.organizationName }, managesFlags: isOperator(ctx.config, user.slug) };
 }
 
 /** Ends the cookie's session, if any, and clears the cookie: safe to call twice. */

@@ -5,6 +5,7 @@ import { organizationIdOf, scopedTo, type OrganizationId } from "@leadline/db/te
 
 import type { Context } from "../context";
 import { unauthorized } from "../errors";
+import { isOperator } from "../flags/manage-flags";
 import { clearedSessionCookie } from "./cookies";
 import { MESSAGES, SESSION_COOKIE, SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS, SESSION_SLIDE_EVERY_SECONDS } from "./policy";
 import { hashSessionToken, looksLikeSessionToken } from "./tokens";
@@ -23,7 +24,13 @@ export type Admin = {
 
 export type AdminContext = Context & { admin: Admin };
 
-export type AdminProfile = { email: string; role: AdminRole; organization: { id: string; name: string } };
+export type AdminProfile = {
+  email: string;
+  role: AdminRole;
+  organization: { id: string; name: string };
+  /** The organization operates the deployment: it sees and (admins) changes the flags. */
+  managesFlags: boolean;
+};
 
 const seconds = (n: number) => sql`make_interval(secs => ${n})`;
 
@@ -97,10 +104,10 @@ export async function endSessionOfToken(ctx: Context, token: string | undefined)
 export async function loadProfile(ctx: AdminContext): Promise<AdminProfile> {
   const { organizationId, userId } = ctx.admin;
   const [row] = await ctx.db
-    .select({ email: adminUsers.email, role: adminUsers.role, organizationId: organizations.id, organizationName: organizations.name })
+    .select({ email: adminUsers.email, role: adminUsers.role, organizationId: organizations.id, organizationName: organizations.name, slug: organizations.slug })
     .from(adminUsers)
     .innerJoin(organizations, eq(organizations.id, adminUsers.organizationId))
     .where(scopedTo(organizationId, adminUsers, eq(adminUsers.id, userId)));
   if (!row) throw unauthorized(MESSAGES.notLoggedIn);
-  return { email: row.email, role: row.role, organization: { id: row.organizationId, name: row.organizationName } };
+  return { email: row.email, role: row.role, organization: { id: row.organizationId, name: row.organizationName }, managesFlags: isOperator(ctx.config, row.slug) };
 }

@@ -20,7 +20,12 @@ const FLAG_ACTIONS = ["flag.rollout", "flag.enable", "flag.disable", "flag.rollb
  */
 export async function assertOperator(ctx: Context, admin: Admin) {
   const [org] = await ctx.db.select({ slug: organizations.slug }).from(organizations).where(eq(organizations.id, admin.organizationId));
-  if (!org || org.slug !== (ctx.config.operatorOrganization ?? "demo")) throw notFound("Flags");
+  if (!org || !isOperator(ctx.config, org.slug)) throw notFound("Flags");
+}
+
+/** Whether the organization with this slug operates the deployment (and so manages its flags). */
+export function isOperator(config: Pick<Context["config"], "operatorOrganization">, slug: string): boolean {
+  return slug === (config.operatorOrganization ?? "demo");
 }
 
 function unleashOf(ctx: Context) {
