@@ -1,4 +1,4 @@
-import { and, desc, eq, gt } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 
 import type { Database } from "@leadline/db/client";
 import { dailyReports } from "@leadline/db/schema";
@@ -10,15 +10,10 @@ import { generateDailyReport, utcDay, type DailyReportBody } from "./generate-re
 /** How far back an admin may (re)generate a report on demand. */
 export const REPORT_MAX_AGE_DAYS = 31;
 
-/**
- * A day's report is generated on demand at most once per this many seconds:
- * a request sooner gets the report just made. Generating reads a whole day
- * of the organization's rows, so repeated clicks (or a script) cannot turn
- * it into a load on the database.
- */
-export const REGENERATE_AFTER_SECONDS = 30;
-
 type ReportRow = typeof dailyReports.$inferSelect;
+
+/** Reports being generated on demand, by organization and day. */
+const inFlight = new Map<string, Promise<ReportRow>>();
 
 const present = (row: ReportRow) => ({ id: row.id, day: row.day, generatedAt: row.generatedAt.toISOString(), body: row.body as DailyReportBody });
 
@@ -59,10 +54,13 @@ export async function generateReportNow(db: Database, organizationId: string, in
   const day = input.day ?? today;
   if (day > today) throw badRequest(`${day} has not happened yet (today is ${today} UTC)`);
   if (day < utcDay(now, -REPORT_MAX_AGE_DAYS)) throw badRequest(`Reports can be generated for the last ${REPORT_MAX_AGE_DAYS} days only`);
-  const [fresh] = await db
-    .select()
-    .from(dailyReports)
-    .where(scopedTo(organizationId, dailyReports, and(eq(dailyReports.day, day), gt(dailyReports.generatedAt, new Date(now.getTime() - REGENERATE_AFTER_SECONDS * 1000)))));
-  if (fresh) return present(fresh);
-  return present(await generateDailyReport(db, organizationId, day, now));
+  // Requests for a report being generated share that generation: however often an admin (or a
+  // script) asks at once, one organization's day is read once at a time by this process.
+  const key = `${organizationId}/${day}`;
+  let generation = inFlight.get(key);
+  if (!generation) {
+    generation = generateDailyReport(db, organizationId, day, now).finally(() => inFlight.delete(key));
+    inFlight.set(key, generation);
+  }
+  return present(await generation);
 }
