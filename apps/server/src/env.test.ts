@@ -20,6 +20,9 @@ describe("environment", () => {
     [{ REPORT_CRON: "daily" }, /REPORT_CRON: must be a cron expression of 5 fields/],
     [{ ALERT_INTERVAL_MS: "0" }, /ALERT_INTERVAL_MS: must be positive/],
     [{ SESSION_SECRET: "short" }, /SESSION_SECRET: must be at least 32 characters/],
+    [{ TOKEN_BATCH_MS: "-1" }, /TOKEN_BATCH_MS: must be 0 or more/],
+    [{ TOKEN_BATCH_MS: "5000" }, /TOKEN_BATCH_MS: must be at most 1000/],
+    [{ WORKER_THREAD: "yes" }, /WORKER_THREAD: /],
     [{ NODE_ENV: "production" }, /SESSION_SECRET: required when NODE_ENV=production/],
   ])("rejects %o naming the variable and why", (source, message) => {
     expect(() => parseEnv(source)).toThrow(EnvError);

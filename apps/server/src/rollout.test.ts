@@ -8,7 +8,7 @@ import { createUnleashAdmin } from "@leadline/flags/unleash-admin";
 import { provisionFlags } from "@leadline/flags/provision";
 import { startUnleashServer } from "@leadline/flags/unleash-server";
 import { STAGES } from "@leadline/pipeline/registry";
-import type { Stage } from "@leadline/pipeline/stage";
+import { testStage } from "@leadline/pipeline/testing";
 import { desc, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
@@ -17,19 +17,15 @@ import { startTestStack, type TestStack } from "./testing";
 const FLAG = "pipeline.parallel-stages";
 
 /** A regression that only the flag's cohort suffers: an inline stage that is slow when the flag is on. */
-const slowWhenFlagged: Stage = {
+const slowWhenFlagged = testStage({
   name: "slow-when-flagged",
   flag: FLAG,
   modes: ["inline"],
-  after: [],
-  neededFrom: "simple",
-  reads: [],
-  writes: [],
   timeoutMs: 5_000,
   async run(ctx) {
     if (ctx.facts.flags[FLAG]) await new Promise((r) => setTimeout(r, 400));
   },
-};
+});
 
 let unleash: Awaited<ReturnType<typeof startUnleashServer>>;
 let admin: ReturnType<typeof createUnleashAdmin>;

@@ -10,28 +10,21 @@ import { runInlineGroups, type StageSpan } from "./runner";
 import { STAGES } from "./registry";
 import { saveReply } from "./save-reply";
 import type { Stage } from "./stage";
-import { fixedReplyModel, insertUserMessage, seedSession } from "./testing";
+import { fixedReplyModel, insertUserMessage, seedSession, testStage } from "./testing";
 import { answerTurn, type Turn } from "./turn";
 
 const silent = { info() {}, warn() {}, error() {} };
 
 /** A stage that holds a database connection for ms milliseconds, then records that it ran. */
 function sleepyStage(name: string, ms: number, extra: Partial<Stage> = {}): Stage {
-  return {
+  return testStage({
     name,
-    flag: "pipeline.background",
-    modes: ["inline", "parallel", "background"],
-    after: [],
-    neededFrom: "simple",
-    reads: [],
-    writes: [],
-    timeoutMs: 10_000,
     async run(ctx) {
       await ctx.db.execute(sql`select pg_sleep(${ms / 1000})`);
       ran.push({ name, messageId: ctx.facts.reply.id });
     },
     ...extra,
-  };
+  });
 }
 const ran: { name: string; messageId: string }[] = [];
 let flakyFailures = 0;

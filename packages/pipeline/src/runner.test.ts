@@ -1,20 +1,11 @@
 import { describe, expect, it } from "vitest";
 
 import { runStage } from "./runner";
-import type { Stage, StageContext } from "./stage";
+import type { StageContext } from "./stage";
+import { testStage } from "./testing";
 
 /** A stage that takes `ms`, with a budget of 50 ms. */
-const slowStage = (ms: number): Stage => ({
-  name: "slow",
-  flag: "pipeline.background",
-  modes: ["inline", "parallel", "background"],
-  after: [],
-  neededFrom: "simple",
-  reads: [],
-  writes: [],
-  timeoutMs: 50,
-  run: () => new Promise((r) => setTimeout(r, ms)),
-});
+const slowStage = (ms: number) => testStage({ name: "slow", timeoutMs: 50, run: () => new Promise((r) => setTimeout(r, ms)) });
 const ctx = { log: { warn() {} }, facts: { reply: { id: "m1" } } } as unknown as Omit<StageContext, "signal">;
 
 describe("runStage budgets", () => {

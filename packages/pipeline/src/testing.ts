@@ -5,6 +5,8 @@ import type { TestDatabase } from "@leadline/db/testing";
 import type { LlmClient, LlmEvent } from "@leadline/llm/client";
 import { eq } from "drizzle-orm";
 
+import type { Stage } from "./stage";
+
 /** The demo organization and site, and a fresh session with one visitor. */
 export async function seedSession(database: TestDatabase) {
   const { organizationId } = await seedDatabase(database.db, { demoOrigins: ["http://widget.test"], admin: { email: "admin@test.example", password: "password-for-tests" } });
@@ -41,5 +43,19 @@ export function fixedReplyModel(text = "Thanks! A teammate will follow up."): Ll
         timings: { firstTokenMs: 1, totalMs: 2, attempts: 1 },
       };
     },
+  };
+}
+
+/** A stage for tests: runs in every mode, after nothing, for every message, within 10 s; give what the test is about. */
+export function testStage(fields: Pick<Stage, "name" | "run"> & Partial<Stage>): Stage {
+  return {
+    flag: "pipeline.background",
+    modes: ["inline", "parallel", "background"],
+    after: [],
+    neededFrom: "simple",
+    reads: [],
+    writes: [],
+    timeoutMs: 10_000,
+    ...fields,
   };
 }

@@ -90,7 +90,6 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
 
 export type Worker = Awaited<ReturnType<typeof startWorker>>;
 
-
 /** Webhooks found by a background stage are delivered by their own jobs, each with its own retries. */
 export function createQueueServices(queue: JobQueue): StageServices {
   return {
