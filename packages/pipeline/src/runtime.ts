@@ -77,10 +77,12 @@ export async function startPipelineRuntime(database: { url: string; db: Database
     queue,
     async stop() {
       await worker?.stop();
-      await workerDatabase?.close();
       await timings.stop();
       await background.stop().catch(() => {});
+      // The queue stops after the jobs it has handed out finish (a batch fetched while the worker was
+      // stopping included), so the worker's pool closes only then.
       await queue.stop();
+      await workerDatabase?.close();
       await cache.close();
     },
   };
