@@ -145,6 +145,12 @@ describe("schema", () => {
     const [throttle] = await db.insert(schema.loginThrottles).values({ scope: "email", key: "a@acme.example", failures: 2 }).returning();
     expect(throttle).toMatchObject({ scope: "email", key: "a@acme.example", failures: 2, lockedUntil: null });
     seen.add("login_throttles");
+    const [limit] = await db.insert(schema.rateLimits).values({ key: "send:session:s-1", points: 3, expire: new Date(Date.now() + 60_000) }).returning();
+    expect(limit).toMatchObject({ key: "send:session:s-1", points: 3 });
+    seen.add("rate_limits");
+    const [spend] = await db.insert(schema.siteSpend).values({ siteId: site.id, organizationId, day: "2026-03-01", reservedUsd: "0.0012", spentUsd: "0.5" }).returning();
+    expect(spend).toMatchObject({ day: "2026-03-01", reservedUsd: "0.00120000", spentUsd: "0.50000000" });
+    seen.add("site_spend");
 
     const allTables = (Object.values(schema) as unknown[]).filter((v): v is PgTable => is(v, PgTable)).map((t) => getTableName(t));
     expect([...seen].sort()).toEqual([...new Set(allTables)].sort());

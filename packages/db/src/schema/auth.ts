@@ -25,7 +25,7 @@ export const adminSessions = pgTable(
   (t) => [index("admin_sessions_user_idx").on(t.adminUserId), index("admin_sessions_org_expires_idx").on(t.organizationId, t.expiresAt)],
 );
 
-export const loginThrottleScope = pgEnum("login_throttle_scope", ["email", "ip"]);
+export const loginThrottleScope = pgEnum("login_throttle_scope", ["email", "ip", "ip_email"]);
 
 /**
  * Failed logins per email and per client IP within a window, and the lock

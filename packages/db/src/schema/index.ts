@@ -9,3 +9,4 @@ export * from "./webhooks";
 export * from "./events";
 export * from "./auth";
 export * from "./reports";
+export * from "./limits";

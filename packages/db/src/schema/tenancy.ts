@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { jsonb, numeric, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 import { createdAt, id, organizationId, updatedAt } from "./columns";
 
@@ -18,6 +18,26 @@ export type QualificationSettings = {
   hotScore: number;
 };
 
+/**
+ * A site's own abuse limits; a field left out takes the deployment's default
+ * (see the server's RATE_LIMIT_* settings). Counts are per minute, except the
+ * per-session message cap.
+ */
+export type SiteRateLimits = Partial<{
+  /** Messages one chat session may send per minute. */
+  sessionMessagesPerMinute: number;
+  /** Messages one client address may send per minute, over all its sessions. */
+  addressMessagesPerMinute: number;
+  /** Messages the whole site may receive per minute. */
+  siteMessagesPerMinute: number;
+  /** Chat sessions one client address may start per minute. */
+  addressSessionsPerMinute: number;
+  /** Chat sessions the whole site may start per minute. */
+  siteSessionsPerMinute: number;
+  /** Messages one session may send in all; the visitor is told when it is reached. */
+  messagesPerSession: number;
+}>;
+
 export const sites = pgTable("sites", {
   id: id(),
   organizationId: organizationId(),
@@ -29,6 +49,10 @@ export const sites = pgTable("sites", {
   greeting: text("greeting").notNull(),
   systemPrompt: text("system_prompt").notNull(),
   qualificationSettings: jsonb("qualification_settings").$type<QualificationSettings>().notNull(),
+  rateLimits: jsonb("rate_limits").$type<SiteRateLimits>().notNull().default({}),
+  /** Model spend allowed per UTC day and calendar month, in USD; null takes the deployment's default. */
+  dailyBudgetUsd: numeric("daily_budget_usd", { precision: 12, scale: 4 }),
+  monthlyBudgetUsd: numeric("monthly_budget_usd", { precision: 12, scale: 4 }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
