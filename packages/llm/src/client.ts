@@ -4,7 +4,7 @@ import { runAttempt, type AttemptResult } from "./attempt";
 import type { Failure } from "./failures";
 import { estimateUsage } from "./usage";
 
-export { estimateTokens } from "./tokens";
+export { countPromptTokens, countTokens, estimateTokens, fitToTokenBudget } from "./tokens";
 
 export type ChatMessage = { role: "system" | "user" | "assistant"; content: string };
 

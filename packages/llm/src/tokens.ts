@@ -1,3 +1,5 @@
+import { countTokens as encodedLength } from "gpt-tokenizer/encoding/o200k_base";
+
 /**
  * Token estimates for when no tokenizer answer is available (a broken stream,
  * a server that omits usage, the simulator). Roughly 4 characters per token,
@@ -16,4 +18,36 @@ const TOKENS_PER_REPLY = 3;
 export function estimatePromptTokens(messages: ReadonlyArray<{ content: string }>): number {
   const framed = messages.reduce((sum, m) => sum + estimateTokens(m.content) + TOKENS_PER_MESSAGE, 0);
   return framed + TOKENS_PER_REPLY;
+}
+
+/**
+ * Exact token counts with o200k_base, the encoding of the gpt-4o family
+ * (other OpenAI-compatible models count within a few percent of it). Used
+ * where a count decides something: the history that fits a prompt, the
+ * worst case a message can cost.
+ */
+export function countTokens(text: string): number {
+  return text.length === 0 ? 0 : encodedLength(text);
+}
+
+/** A chat prompt's tokens: each message's content plus its framing, plus the reply's priming. */
+export function countPromptTokens(messages: ReadonlyArray<{ content: string }>): number {
+  return messages.reduce((sum, m) => sum + countTokens(m.content) + TOKENS_PER_MESSAGE, 0) + TOKENS_PER_REPLY;
+}
+
+/**
+ * The newest messages whose tokens (content and framing) fit the budget,
+ * oldest first. Counting stops at the first message that does not fit, so a
+ * long history costs no more to trim than the budget it keeps.
+ */
+export function fitToTokenBudget<M extends { content: string }>(messages: readonly M[], budget: number): M[] {
+  const kept: M[] = [];
+  let used = 0;
+  for (let i = messages.length - 1; i >= 0; i -= 1) {
+    const message = messages[i]!;
+    used += countTokens(message.content) + TOKENS_PER_MESSAGE;
+    if (used > budget) break;
+    kept.push(message);
+  }
+  return kept.reverse();
 }

@@ -8,13 +8,15 @@ export function createPipelineCache(options: { redisUrl?: string; log: { warn(o:
     log: options.log,
     namespaces: {
       siteConfig: { ttlMs: PLAN_TTLS.siteConfig },
+      // A site's limits and budgets, read before every chat call (the api's limits/site-limits.ts).
+      siteLimits: { ttlMs: PLAN_TTLS.siteConfig },
       visitors: { ttlMs: PLAN_TTLS.visitors },
       modelRates: { ttlMs: PLAN_TTLS.modelRates, global: true },
     },
   });
 }
 
-export type PipelineCache = Cache<"siteConfig" | "visitors" | "modelRates">;
+export type PipelineCache = Cache<"siteConfig" | "siteLimits" | "visitors" | "modelRates">;
 export { GLOBAL_ORGANIZATION };
 
 /** Per-message cache hits by namespace, as recorded with the message's timings. */

@@ -6,8 +6,15 @@ import { scopedTo } from "@leadline/db/tenant";
 
 import { countHit, type CacheHits, type PipelineCache } from "./cache";
 
-/** Recent messages sent to the model with the new one. */
+/** Recent messages read for the model, at most; of those, the newest that fit HISTORY_TOKEN_BUDGET are sent. */
 export const HISTORY_LIMIT = 20;
+
+/**
+ * Tokens of history sent with a new message, at most: a long conversation
+ * costs the same per message as a short one, and a message's worst-case
+ * price (its budget reservation) has a bound.
+ */
+export const HISTORY_TOKEN_BUDGET = 3_000;
 
 export type Claims = { sessionId: string; siteId: string; organizationId: string };
 export type StoredMessage = typeof chatMessages.$inferSelect;

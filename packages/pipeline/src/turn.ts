@@ -1,13 +1,13 @@
 import type { Database, Sql } from "@leadline/db/client";
 import type { FlagSet } from "@leadline/flags/definitions";
-import type { ChatMessage, LlmClient } from "@leadline/llm/client";
+import { fitToTokenBudget, type ChatMessage, type LlmClient, type LlmUsage } from "@leadline/llm/client";
 import type { SendErrorCode, SendEvent } from "@leadline/validators/chat";
 
 import { completeMessage } from "./completion";
 import { computeCost } from "./cost";
 import type { BackgroundListener } from "./enhancement";
 import { loadEnhancement } from "./enhancement-data";
-import type { Claims } from "./lookups";
+import { HISTORY_TOKEN_BUDGET, type Claims } from "./lookups";
 import type { PipelineMetrics } from "./metrics";
 import { planStages } from "./plan";
 import type { JobQueue } from "./queue";
@@ -76,9 +76,13 @@ export function visitorMessageFor(code: SendErrorCode): string {
  * (maybe) an enhanced event. Which of these block the visitor is decided by
  * the flags, resolved once for this message.
  */
-export async function answerTurn(deps: TurnDeps, turn: Turn, emit: (event: SendEvent) => void, signal?: AbortSignal) {
+/** What the model was paid for: the caller settles the message's budget reservation with it. */
+export type AnsweredTurn = { model: string; usage: LlmUsage };
+
+export async function answerTurn(deps: TurnDeps, turn: Turn, emit: (event: SendEvent) => void, signal?: AbortSignal): Promise<AnsweredTurn> {
   const { flags } = turn;
-  const messages: ChatMessage[] = [{ role: "system", content: turn.systemPrompt }, ...turn.history, { role: "user", content: turn.userMessage.content }];
+  const history = fitToTokenBudget(turn.history, HISTORY_TOKEN_BUDGET);
+  const messages: ChatMessage[] = [{ role: "system", content: turn.systemPrompt }, ...history, { role: "user", content: turn.userMessage.content }];
   let firstTokenMs: number | null = null;
   let end: LlmEnd | undefined;
   for await (const event of deps.llm.client.streamChat(messages, { signal })) {
@@ -186,4 +190,5 @@ export async function answerTurn(deps: TurnDeps, turn: Turn, emit: (event: SendE
       if (enhancement) emit(enhancement);
     }
   }
+  return { model: end.model, usage: end.usage };
 }
