@@ -151,6 +151,10 @@ describe("schema", () => {
     const [spend] = await db.insert(schema.siteSpend).values({ siteId: site.id, organizationId, day: "2026-03-01", reservedUsd: "0.0012", spentUsd: "0.5" }).returning();
     expect(spend).toMatchObject({ day: "2026-03-01", reservedUsd: "0.00120000", spentUsd: "0.50000000" });
     seen.add("site_spend");
+    const minute = new Date("2026-03-01T10:05:00Z");
+    const [refusals] = await db.insert(schema.refusalCounts).values({ siteId: site.id, organizationId, minute, reason: "rate_limited", count: 3 }).returning();
+    expect(refusals).toMatchObject({ minute, reason: "rate_limited", count: 3 });
+    seen.add("refusal_counts");
 
     const allTables = (Object.values(schema) as unknown[]).filter((v): v is PgTable => is(v, PgTable)).map((t) => getTableName(t));
     expect([...seen].sort()).toEqual([...new Set(allTables)].sort());

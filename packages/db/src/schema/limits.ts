@@ -37,3 +37,22 @@ export const siteSpend = pgTable(
   },
   (t) => [primaryKey({ columns: [t.siteId, t.day] })],
 );
+
+/**
+ * Refused chat calls per site, minute and reason (rate_limited, session_cap,
+ * budget_exhausted), for the dashboard: counted in memory and added here in
+ * batches, so a flood of refusals costs a row a minute, not a row each.
+ */
+export const refusalCounts = pgTable(
+  "refusal_counts",
+  {
+    siteId: uuid("site_id")
+      .notNull()
+      .references(() => sites.id, { onDelete: "cascade" }),
+    organizationId: organizationId(),
+    minute: timestamp("minute", { withTimezone: true, mode: "date" }).notNull(),
+    reason: varchar("reason", { length: 32 }).notNull(),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.minute, t.reason] }), index("refusal_counts_org_minute_idx").on(t.organizationId, t.minute)],
+);
