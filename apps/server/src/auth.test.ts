@@ -7,7 +7,7 @@ import { adminSessions, adminUsers, loginThrottles, organizations, sites } from 
 import { scopedTo } from "@leadline/db/tenant";
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import { TRPCError } from "@trpc/server";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 
@@ -20,7 +20,8 @@ const TOKEN_COOKIE = /^leadline_admin=([A-Za-z0-9_-]{43}); Path=\/; HttpOnly; Sa
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
+  // One trusted proxy: a test says which address a login comes from with X-Forwarded-For.
+  stack = await startTestStack({ env: { TRUSTED_PROXY_HOPS: "1" } });
 });
 afterAll(() => stack?.stop());
 // Every test's failed logins are its own: all come from 127.0.0.1 and would add up per IP.
@@ -54,6 +55,21 @@ function contextFor(options: { token?: string; ip?: string } = {}) {
   return createContextFactory(stack.services)({ req: { headers, socket: { remoteAddress: options.ip ?? "127.0.0.1" } } });
 }
 const callApp = createCallerFactory(appRouter);
+
+/** auth.login over HTTP from a client address, as the trusted proxy in front reports it. */
+async function logInFrom(ip: string, login: { email: string; password: string }) {
+  const response = await fetch(`${stack.url}/trpc/auth.login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: ADMIN_ORIGIN, "x-forwarded-for": ip },
+    body: JSON.stringify(login),
+  });
+  const body = (await response.json()) as { error?: { message: string; data: { code: string } } };
+  return { status: response.status, code: body.error?.data.code ?? "OK", message: body.error?.message, cookie: response.headers.getSetCookie()[0] };
+}
+
+/** Ends the lock an address holds on an email, as if its wait were over (time is moved, not waited for). */
+const endLock = (ip: string, email: string) =>
+  stack.database.db.update(loginThrottles).set({ lockedUntil: sql`now() - interval '1 second'` }).where(and(eq(loginThrottles.scope, "ip_email"), eq(loginThrottles.key, `${ip}|${email}`)));
 
 describe("auth.login and auth.me", () => {
   it("login sets an httpOnly, SameSite=Lax session cookie that auth.me accepts; only the token's hash is stored", async () => {
@@ -104,30 +120,54 @@ describe("auth.login and auth.me", () => {
 });
 
 describe("login throttling", () => {
-  it("five failures lock the email: even the right password is refused; other admins still log in; the lock ends", async () => {
-    const b = browser();
-    for (let i = 0; i < 5; i += 1) await expectCode(b.logIn(ADMIN.email, `guess-${i}`), "UNAUTHORIZED");
-    const locked = await expectCode(b.logIn(ADMIN.email, "guess-5"), "TOO_MANY_REQUESTS");
-    expect(locked.message).toBe("Too many failed attempts. Try again later.");
-    expect(locked.data?.httpStatus).toBe(429);
-    await expectCode(b.logIn(ADMIN.email, ADMIN.password), "TOO_MANY_REQUESTS");
-    expect(b.setCookies).toEqual([]);
+  it("thirty wrong passwords from one address lock that address out of the email, even with the right password; the owner elsewhere logs in at once", async () => {
+    const guesser = "198.51.100.7";
+    const answers: string[] = [];
+    for (let i = 0; i < 30; i += 1) answers.push((await logInFrom(guesser, { email: ADMIN.email, password: `guess-${i}` })).code);
+    expect(answers).toEqual([...Array<string>(5).fill("UNAUTHORIZED"), ...Array<string>(25).fill("TOO_MANY_REQUESTS")]);
 
-    // The lock is the email's: another admin, from the same address, is not held up.
+    const refused = await logInFrom(guesser, ADMIN);
+    expect(refused).toMatchObject({ status: 429, code: "TOO_MANY_REQUESTS", message: "Too many failed attempts from this address. Try again in 1 minute.", cookie: undefined });
+
+    // The owner, from another address, while the guesser keeps going: in at once.
+    const [owner] = await Promise.all([
+      logInFrom("203.0.113.50", ADMIN),
+      (async () => {
+        for (let i = 0; i < 10; i += 1) await logInFrom(guesser, { email: ADMIN.email, password: `more-${i}` });
+      })(),
+    ]);
+    expect(owner).toMatchObject({ status: 200, code: "OK", cookie: expect.stringMatching(TOKEN_COOKIE) });
+    // The lock is the address's for this email: another admin from that same address is not held up.
     const other = await addUser("admin");
-    expect(await browser().logIn(other.email, other.password)).toMatchObject({ email: other.email });
+    expect(await logInFrom(guesser, other)).toMatchObject({ code: "OK" });
+  });
 
-    // An email nobody has locks the same way, so a lock tells nothing about who has an account.
-    for (let i = 0; i < 5; i += 1) await expectCode(b.logIn("ghost@test.example", `guess-${i}`), "UNAUTHORIZED");
-    await expectCode(b.logIn("ghost@test.example", "guess-5"), "TOO_MANY_REQUESTS");
+  it("after five failures each attempt waits out a lock twice as long as the last, up to an hour; the right password then starts afresh", async () => {
+    const ip = "198.51.100.8";
+    const wrong = { email: ADMIN.email, password: "wrong" };
+    for (let i = 0; i < 5; i += 1) expect((await logInFrom(ip, wrong)).code).toBe("UNAUTHORIZED");
+    expect((await logInFrom(ip, wrong)).message).toMatch(/Try again in 1 minute\.$/);
 
-    // The lock outlasts the window it was earned in (time is moved here, not waited for)…
-    const db = stack.database.db;
-    await db.update(loginThrottles).set({ windowStartedAt: sql`now() - interval '16 minutes'` }).where(eq(loginThrottles.key, ADMIN.email));
-    await expectCode(b.logIn(ADMIN.email, ADMIN.password), "TOO_MANY_REQUESTS");
-    // …and once it has ended, the right password works again.
-    await db.update(loginThrottles).set({ lockedUntil: sql`now() - interval '1 second'` }).where(eq(loginThrottles.key, ADMIN.email));
-    expect(await b.logIn(ADMIN.email, ADMIN.password)).toMatchObject({ email: ADMIN.email });
+    for (const minutes of [2, 4, 8]) {
+      await endLock(ip, ADMIN.email);
+      // One attempt per lock, and its password is checked…
+      expect((await logInFrom(ip, wrong)).code).toBe("UNAUTHORIZED");
+      // …then the next lock, longer.
+      expect((await logInFrom(ip, wrong)).message).toMatch(new RegExp(`Try again in ${minutes} minutes\\.$`));
+    }
+    await stack.database.db.update(loginThrottles).set({ failures: 40 }).where(eq(loginThrottles.key, `${ip}|${ADMIN.email}`));
+    await endLock(ip, ADMIN.email);
+    await logInFrom(ip, wrong);
+    expect((await logInFrom(ip, wrong)).message).toMatch(/Try again in 60 minutes\.$/);
+
+    await endLock(ip, ADMIN.email);
+    expect(await logInFrom(ip, ADMIN)).toMatchObject({ code: "OK" });
+    for (let i = 0; i < 4; i += 1) expect((await logInFrom(ip, wrong)).code).toBe("UNAUTHORIZED");
+  });
+
+  it("an email nobody has locks the same way, so a lock tells nothing about who has an account", async () => {
+    for (let i = 0; i < 5; i += 1) expect((await logInFrom("198.51.100.9", { email: "ghost@test.example", password: `guess-${i}` })).code).toBe("UNAUTHORIZED");
+    expect(await logInFrom("198.51.100.9", { email: "ghost@test.example", password: "guess-5" })).toMatchObject({ status: 429, message: "Too many failed attempts from this address. Try again in 1 minute." });
   });
 
   it("parallel guesses cannot slip past the limit: attempts are counted before the password is checked", async () => {
@@ -146,7 +186,7 @@ describe("login throttling", () => {
     expect(results.filter((r) => r === "TOO_MANY_REQUESTS")).toHaveLength(7);
   });
 
-  it("a success resets the email's count: failures that never reach five in a row lock nothing", async () => {
+  it("a success resets the address+email count: failures that never reach five in a row lock nothing", async () => {
     const user = await addUser("admin");
     for (let round = 0; round < 2; round += 1) {
       for (let i = 0; i < 4; i += 1) await expectCode(browser().logIn(user.email, "wrong"), "UNAUTHORIZED");
@@ -159,8 +199,21 @@ describe("login throttling", () => {
     for (let i = 0; i < 20; i += 1) {
       await expect(sprayer.auth.login({ email: `spray-${i}@test.example`, password: "123456" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     }
-    await expect(sprayer.auth.login(ADMIN)).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    await expect(sprayer.auth.login(ADMIN)).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS", message: "Too many failed attempts from this address. Try again in 1 minute." });
     expect(await callApp(contextFor({ ip: "203.0.113.8" })).auth.login(ADMIN)).toMatchObject({ email: ADMIN.email });
+  });
+
+  it("guesses spread over many addresses refuse no one: the owner gets in, and the operators are warned once", async () => {
+    const warnings: unknown[] = [];
+    const log = { ...stack.services.log, warn: (obj: unknown) => void warnings.push(obj) };
+    const from = (ip: string) => callApp({ ...contextFor({ ip }), log });
+    for (let batch = 0; batch < 6; batch += 1) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => expect(from(`192.0.2.${batch * 10 + i + 1}`).auth.login({ email: ADMIN.email, password: "123456" })).rejects.toMatchObject({ code: "UNAUTHORIZED" })),
+      );
+    }
+    expect(warnings).toEqual([expect.objectContaining({ email: ADMIN.email, failures: 50 })]);
+    expect(await from("192.0.2.99").auth.login(ADMIN)).toMatchObject({ email: ADMIN.email });
   });
 });
 

@@ -5,20 +5,21 @@ import { adminSessions, adminUsers } from "@leadline/db/schema";
 import { scopedTo } from "@leadline/db/tenant";
 
 import { badRequest, DomainError, unauthorized } from "../errors";
-import { MESSAGES } from "./policy";
+import { describeLock, MESSAGES } from "./policy";
 import type { AdminContext } from "./session";
 import { claimLoginAttempt, recordLoginSuccess } from "./throttle";
 
 /**
  * Replaces the caller's own password and ends their other sessions (a
  * password change is what someone does who fears another device has it).
- * A wrong current password counts as a failed login: a stolen session must
- * not become a way to guess the password without limit.
+ * A wrong current password counts as a failed login from the caller's
+ * address: a stolen session must not become a way to guess the password
+ * beyond what the login form allows.
  */
 export async function changePassword(ctx: AdminContext, input: { current: string; next: string }): Promise<void> {
   const { organizationId, userId, email, sessionId } = ctx.admin;
-  const attempt = await claimLoginAttempt(ctx.db, { email, ip: ctx.clientIp });
-  if (attempt.locked) throw new DomainError("TOO_MANY_REQUESTS", MESSAGES.locked);
+  const attempt = await claimLoginAttempt(ctx, { email: email.toLowerCase(), ip: ctx.clientIp });
+  if (attempt.refused) throw new DomainError("TOO_MANY_REQUESTS", describeLock(attempt.retryAfterSeconds));
 
   const [user] = await ctx.db.select({ passwordHash: adminUsers.passwordHash }).from(adminUsers).where(scopedTo(organizationId, adminUsers, eq(adminUsers.id, userId)));
   if (!user) throw unauthorized(MESSAGES.notLoggedIn);

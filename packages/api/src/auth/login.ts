@@ -10,7 +10,7 @@ import type { Context } from "../context";
 import { isOperator } from "../flags/manage-flags";
 import { DomainError, unauthorized } from "../errors";
 import { clearedSessionCookie, sessionCookie } from "./cookies";
-import { MESSAGES, SESSION_COOKIE, SESSION_MAX_SECONDS } from "./policy";
+import { describeLock, MESSAGES, SESSION_COOKIE, SESSION_MAX_SECONDS } from "./policy";
 import { createSession, endSessionOfToken, type AdminProfile } from "./session";
 import { claimLoginAttempt, recordLoginSuccess } from "./throttle";
 import { newSessionToken } from "./tokens";
@@ -26,8 +26,8 @@ const dummyHash = hashPassword(randomBytes(24).toString("base64url"));
  */
 export async function logIn(ctx: Context, input: { email: string; password: string }): Promise<AdminProfile> {
   const email = input.email.trim().toLowerCase();
-  const attempt = await claimLoginAttempt(ctx.db, { email, ip: ctx.clientIp });
-  if (attempt.locked) throw new DomainError("TOO_MANY_REQUESTS", MESSAGES.locked);
+  const attempt = await claimLoginAttempt(ctx, { email, ip: ctx.clientIp });
+  if (attempt.refused) throw new DomainError("TOO_MANY_REQUESTS", describeLock(attempt.retryAfterSeconds));
 
   // The one lookup without an organization: the email is what tells us which one.
   const [user] = await ctx.db
