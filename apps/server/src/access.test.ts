@@ -47,6 +47,15 @@ async function call({ path, type }: Procedure, cookie?: string) {
   return body.error?.data?.code ?? `HTTP ${response.status}`;
 }
 
+describe("every chat procedure", () => {
+  it("refuses a browser call from another origin than the widget's (here the admin app's) with FORBIDDEN, before its input is read", async () => {
+    const chat = procedures.filter((p) => p.path.startsWith("chat."));
+    expect(chat.length).toBeGreaterThan(3);
+    const answers = await Promise.all(chat.map(async (p) => [p.path, await call(p)]));
+    expect(answers.filter(([, code]) => code !== "FORBIDDEN")).toEqual([]);
+  });
+});
+
 describe("every admin procedure", () => {
   it("the router has admin procedures of each kind to check", () => {
     const guarded = procedures.filter((p) => !PUBLIC.test(p.path));

@@ -107,6 +107,7 @@ export async function startServer(
       version: VERSION,
       allowFlagOverride: env.ALLOW_FLAG_OVERRIDE === "1",
       adminOrigins: [env.adminOrigin],
+      widgetOrigins: [env.widgetOrigin],
       operatorOrganization: env.OPERATOR_ORGANIZATION,
       trustedProxyHops: env.TRUSTED_PROXY_HOPS,
       tokenBatchMs: env.TOKEN_BATCH_MS,

@@ -51,11 +51,34 @@ describe("chat.startSession", () => {
     expect(session.demoModel).toBe(true);
   });
 
-  it("unknown site key: NOT_FOUND; disallowed origin: FORBIDDEN; nothing written", async () => {
+  it("unknown site key: NOT_FOUND; a browser page other than the widget's: FORBIDDEN; nothing written", async () => {
     const before = await tableCounts();
     await expectCode(stack.client().chat.startSession.mutate({ siteKey: "nope" }), "NOT_FOUND");
     await expectCode(stack.client("https://evil.example").chat.startSession.mutate({ siteKey: "demo" }), "FORBIDDEN");
     expect(await tableCounts()).toEqual(before);
+  });
+
+  it("the call comes from the widget's iframe: the site's allowed origins (the customer pages) need not list the widget", async () => {
+    const db = stack.database.db;
+    const [demo] = await db.select().from(sites).where(eq(sites.publicKey, "demo"));
+    await db.update(sites).set({ allowedOrigins: ["https://customer.example"] }).where(eq(sites.publicKey, "demo"));
+    try {
+      await expect(startSession()).resolves.toMatchObject({ greeting: expect.stringMatching(/Demo/) });
+      // The customer's page itself never calls the API: the widget does.
+      await expectCode(stack.client("https://customer.example").chat.startSession.mutate({ siteKey: "demo" }), "FORBIDDEN");
+    } finally {
+      await db.update(sites).set({ allowedOrigins: demo!.allowedOrigins }).where(eq(sites.publicKey, "demo"));
+    }
+  });
+});
+
+describe("chat.embedPolicy", () => {
+  it("tells the widget's server which pages may frame a site's chat; unknown site: NOT_FOUND", async () => {
+    const db = stack.database.db;
+    const [demo] = await db.select().from(sites).where(eq(sites.publicKey, "demo"));
+    await expect(stack.client().chat.embedPolicy.query({ siteKey: "demo" })).resolves.toEqual({ allowedOrigins: demo!.allowedOrigins });
+    await expectCode(stack.client().chat.embedPolicy.query({ siteKey: "nope" }), "NOT_FOUND");
+    await expectCode(stack.client("https://evil.example").chat.embedPolicy.query({ siteKey: "demo" }), "FORBIDDEN");
   });
 });
 

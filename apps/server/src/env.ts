@@ -72,7 +72,7 @@ const schema = z.object({
   SESSION_TTL_S: positiveInt(30 * 24 * 3600),
   MAX_MESSAGE_CHARS: positiveInt(4000),
 
-  /** Public origins of the two Next apps: CORS and the demo site's allowed origins. */
+  /** Public origins of the two Next apps: the only browser origins each app's procedures accept (CORS too); the demo site's allowed origin. */
   WIDGET_ORIGIN: optionalUrl,
   ADMIN_ORIGIN: optionalUrl,
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),

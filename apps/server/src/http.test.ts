@@ -45,11 +45,21 @@ describe("API server over HTTP", () => {
     await expect(client.system.status.query()).resolves.toEqual({ version: expect.any(String), database: "up" });
   });
 
-  it("allows the widget's origin and no other", async () => {
-    const allowed = await fetch(`${server.url}/trpc/system.status`, { method: "OPTIONS", headers: { origin: "http://widget.test" } });
-    expect(allowed.headers.get("access-control-allow-origin")).toBe("http://widget.test");
-    const other = await fetch(`${server.url}/trpc/system.status`, { method: "OPTIONS", headers: { origin: "http://evil.test" } });
-    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  it("CORS: chat procedures for the widget's origin only, the others for the admin app's only, a batch only if every procedure allows it", async () => {
+    const allowedOrigin = async (path: string, origin: string) =>
+      (await fetch(`${server.url}/trpc/${path}`, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } })).headers.get("access-control-allow-origin");
+    const widget = "http://widget.test";
+    const admin = "http://localhost:3001";
+    expect(await allowedOrigin("chat.startSession", widget)).toBe(widget);
+    expect(await allowedOrigin("chat.startSession,chat.history", widget)).toBe(widget);
+    expect(await allowedOrigin("chat.startSession", admin)).toBeNull();
+    expect(await allowedOrigin("auth.login", admin)).toBe(admin);
+    expect(await allowedOrigin("system.status", admin)).toBe(admin);
+    expect(await allowedOrigin("auth.login", widget)).toBeNull();
+    expect(await allowedOrigin("chat.history,auth.me", widget)).toBeNull();
+    expect(await allowedOrigin("chat.history%2Cauth.me", widget)).toBeNull();
+    expect(await allowedOrigin("chat.history,auth.me", admin)).toBeNull();
+    expect(await allowedOrigin("chat.startSession", "http://evil.test")).toBeNull();
   });
 
   it("a missing procedure is a tRPC NOT_FOUND, not a crash", async () => {

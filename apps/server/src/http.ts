@@ -31,7 +31,8 @@ export function createApiServer({ services, corsOrigins, metrics }: HttpOptions)
       config: { ...services.config, adminOrigins: services.config.adminOrigins ?? corsOrigins },
     }),
   });
-  const allowed = new Set(corsOrigins);
+  // Each app may call its own procedures only: chat.* is the widget's, the rest the admin app's.
+  const corsByApp = { widget: new Set(services.config.widgetOrigins ?? []), admin: new Set(services.config.adminOrigins ?? corsOrigins) };
 
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
@@ -46,7 +47,7 @@ export function createApiServer({ services, corsOrigins, metrics }: HttpOptions)
       return void metrics.metrics().then((text) => res.writeHead(200, { "content-type": metrics.contentType }).end(text));
     }
     if (path?.startsWith("/trpc/")) {
-      if (applyCors(req, res, allowed)) return;
+      if (applyCors(req, res, path, corsByApp)) return;
       return void trpc(req, res);
     }
     sendJson(res, 404, { error: "not found" });
@@ -63,14 +64,20 @@ export function createApiServer({ services, corsOrigins, metrics }: HttpOptions)
   return withGracefulClose(server);
 }
 
-/** Sets CORS headers for allowed origins; answers preflight requests. Returns true when done. */
-function applyCors(req: IncomingMessage, res: ServerResponse, allowed: Set<string>): boolean {
+/**
+ * Sets CORS headers for an origin allowed to call every procedure the URL
+ * names (a batch lists several, comma-separated); answers preflight requests.
+ * Returns true when done. The procedures check the Origin again themselves:
+ * CORS only keeps other pages from reading the answers.
+ */
+function applyCors(req: IncomingMessage, res: ServerResponse, path: string, origins: { widget: ReadonlySet<string>; admin: ReadonlySet<string> }): boolean {
   const origin = req.headers.origin;
-  if (origin && allowed.has(origin)) {
+  const procedures = readProcedures(path);
+  if (origin && procedures?.every((p) => (p.startsWith("chat.") ? origins.widget : origins.admin).has(origin))) {
     res.setHeader("access-control-allow-origin", origin);
     res.setHeader("access-control-allow-credentials", "true");
-    res.setHeader("vary", "origin");
   }
+  res.setHeader("vary", "origin");
   if (req.method === "OPTIONS") {
     res.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
     res.setHeader("access-control-allow-headers", "content-type, trpc-accept, x-request-id, x-leadline-flags");
@@ -79,6 +86,15 @@ function applyCors(req: IncomingMessage, res: ServerResponse, allowed: Set<strin
     return true;
   }
   return false;
+}
+
+/** The procedures a /trpc/ path names, read as tRPC reads them: decoded, then split (an encoded comma separates too). */
+function readProcedures(path: string): string[] | null {
+  try {
+    return decodeURIComponent(path.slice("/trpc/".length)).split(",");
+  } catch {
+    return null;
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {

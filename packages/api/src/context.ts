@@ -30,6 +30,11 @@ export type ApiConfig = {
    * are refused (see auth/origin.ts). Unset: only calls without an Origin.
    */
   adminOrigins?: string[];
+  /**
+   * Browser origins of the widget app: chat calls carrying any other Origin
+   * are refused (see chat/widget-origin.ts). Unset: only calls without an Origin.
+   */
+  widgetOrigins?: string[];
   /** Proxies in front of the server that append to X-Forwarded-For (0: the socket's peer is the client). */
   trustedProxyHops?: number;
   /** A reply's tokens go out at most once per this many ms, joined (see chat/token-batch.ts); 0: each on its own. */

@@ -11,6 +11,7 @@ import { authenticateAdmin } from "./auth/session";
 import type { Context } from "./context";
 import { forbidden, toTRPCError } from "./errors";
 import { verifySessionToken } from "./chat/session-token";
+import { isAllowedWidgetOrigin } from "./chat/widget-origin";
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
@@ -50,10 +51,19 @@ const errorMapping = t.middleware(async ({ ctx, next, path }) => {
 export const publicProcedure = t.procedure.use(errorMapping);
 
 /**
+ * Calls from the widget (every chat procedure): a browser Origin other than the
+ * widget app's is refused, whatever page frames it (see chat/widget-origin.ts).
+ */
+export const widgetProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!isAllowedWidgetOrigin(ctx.origin, ctx.config.widgetOrigins)) throw forbidden("Chat calls are accepted from the Leadline widget only");
+  return next();
+});
+
+/**
  * For calls from the widget: the input carries a session token signed by the
  * server; the context is narrowed to that session, its site and organization.
  */
-export const visitorProcedure = publicProcedure.input(z.object({ sessionToken: z.string() })).use(async ({ ctx, input, next }) => {
+export const visitorProcedure = widgetProcedure.input(z.object({ sessionToken: z.string() })).use(async ({ ctx, input, next }) => {
   const visitor = verifySessionToken(input.sessionToken, ctx.config.sessionSecret);
   return next({ ctx: { ...ctx, visitor } });
 });

@@ -97,3 +97,6 @@ export const feedbackInput = z.object({
   rating: z.enum(["up", "down"]),
   comment: z.string().trim().max(1000).optional(),
 });
+
+/** Asked by the widget's server, not the browser: which pages may frame a site's chat. */
+export const embedPolicyInput = z.object({ siteKey });

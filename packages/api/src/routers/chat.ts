@@ -1,14 +1,15 @@
-import { feedbackInput, historyInput, sendInput, startSessionInput } from "@leadline/validators/chat";
+import { embedPolicyInput, feedbackInput, historyInput, sendInput, startSessionInput } from "@leadline/validators/chat";
 
+import { loadEmbedPolicy } from "../chat/embed-policy";
 import { recordFeedback } from "../chat/feedback";
 import { loadConversation } from "../chat/history";
 import { prepareSend } from "../chat/prepare-send";
 import { startSession } from "../chat/start-session";
 import { streamReply } from "../chat/stream-reply";
-import { publicProcedure, router, visitorProcedure } from "../trpc";
+import { router, visitorProcedure, widgetProcedure } from "../trpc";
 
 export const chatRouter = router({
-  startSession: publicProcedure.input(startSessionInput).mutation(({ ctx, input }) => startSession(ctx, input)),
+  startSession: widgetProcedure.input(startSessionInput).mutation(({ ctx, input }) => startSession(ctx, input)),
 
   /**
    * Streams the answer as a tRPC v11 async generator over httpBatchStreamLink
@@ -25,4 +26,7 @@ export const chatRouter = router({
   history: visitorProcedure.input(historyInput).query(({ ctx }) => loadConversation(ctx, ctx.visitor)),
 
   feedback: visitorProcedure.input(feedbackInput).mutation(({ ctx, input }) => recordFeedback(ctx, ctx.visitor, input)),
+
+  /** Asked by the widget's server for the embed page's frame-ancestors, not by the browser. */
+  embedPolicy: widgetProcedure.input(embedPolicyInput).query(({ ctx, input }) => loadEmbedPolicy(ctx, input)),
 });
