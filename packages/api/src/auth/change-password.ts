@@ -1,7 +1,7 @@
 import { and, eq, ne } from "drizzle-orm";
 
 import { hashPassword, verifyPassword } from "@leadline/db/password";
-import { adminSessions, adminUsers } from "@leadline/db/schema";
+import { adminSessions, adminUsers, auditLog } from "@leadline/db/schema";
 import { scopedTo } from "@leadline/db/tenant";
 
 import { badRequest, DomainError, unauthorized } from "../errors";
@@ -29,6 +29,18 @@ export async function changePassword(ctx: AdminContext, input: { current: string
   const passwordHash = await hashPassword(input.next);
   await ctx.db.transaction(async (tx) => {
     await tx.update(adminUsers).set({ passwordHash }).where(scopedTo(organizationId, adminUsers, eq(adminUsers.id, userId)));
-    await tx.delete(adminSessions).where(scopedTo(organizationId, adminSessions, and(eq(adminSessions.adminUserId, userId), ne(adminSessions.id, sessionId))));
+    const ended = await tx
+      .delete(adminSessions)
+      .where(scopedTo(organizationId, adminSessions, and(eq(adminSessions.adminUserId, userId), ne(adminSessions.id, sessionId))))
+      .returning({ id: adminSessions.id });
+    await tx.insert(auditLog).values({
+      organizationId,
+      actorType: "admin",
+      actorId: userId,
+      action: "auth.password.change",
+      targetType: "admin_user",
+      targetId: userId,
+      details: { endedSessions: ended.length },
+    });
   });
 }
