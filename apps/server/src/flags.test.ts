@@ -1,9 +1,11 @@
+import { appRouter, createCallerFactory, createContextFactory } from "@leadline/api";
 import { adminUsers, auditLog, organizations, requestTimings } from "@leadline/db/schema";
 import { hashPassword } from "@leadline/db/password";
+import { freePort } from "@leadline/db/testing";
 import { TEST_ADMIN_TOKEN, TEST_BACKEND_TOKEN } from "@leadline/flags/testing";
-import { createUnleashAdmin } from "@leadline/flags/unleash-admin";
+import { createUnleashAdmin, type UnleashAdmin } from "@leadline/flags/unleash-admin";
 import "@leadline/flags/testing/provided";
-import { desc, eq } from "drizzle-orm";
+import { asc, desc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 import { adminBrowser, expectCode, startTestStack, TEST_ADMIN, type TestStack } from "./testing";
@@ -12,8 +14,9 @@ const ADMIN_ORIGIN = "http://localhost:3001";
 let stack: TestStack;
 let unleash: ReturnType<typeof createUnleashAdmin>;
 
+let unleashUrl: string;
 beforeAll(async () => {
-  const url = inject("testUnleashUrl");
+  const url = (unleashUrl = inject("testUnleashUrl"));
   unleash = createUnleashAdmin({ url, token: TEST_ADMIN_TOKEN });
   stack = await startTestStack({ unleash: { url, clientToken: TEST_BACKEND_TOKEN, adminToken: TEST_ADMIN_TOKEN }, env: { UNLEASH_REFRESH_MS: "300" } });
 });
@@ -91,5 +94,71 @@ describe("flags router", () => {
     const before = await unleash.getFlag("pipeline.cache");
     await expectCode(viewer.flags.setRollout.mutate({ name: "pipeline.cache", rollout: 10, reason: "viewer tries" }), "FORBIDDEN");
     expect(await unleash.getFlag("pipeline.cache")).toEqual(before);
+  });
+});
+
+/** The flags router in-process, as the signed-in test admin, through the given Unleash Admin API. */
+async function flagsThrough(admin: UnleashAdmin) {
+  const browser = adminBrowser(stack.url, ADMIN_ORIGIN, TEST_ADMIN);
+  await browser.logIn();
+  const ctx = createContextFactory(stack.services)({ req: { headers: { cookie: `leadline_admin=${browser.token()}` }, socket: { remoteAddress: "127.0.0.1" } } });
+  return createCallerFactory(appRouter)({ ...ctx, unleashAdmin: admin }).flags;
+}
+
+/** The audit rows of one change (each test gives its change a reason of its own), oldest first. */
+const auditOf = (reason: string) => stack.database.db.select().from(auditLog).where(eq(auditLog.reason, reason)).orderBy(asc(auditLog.createdAt));
+
+describe("a flag change's audit trail (Unleash is outside our transactions)", () => {
+  it("with Unleash up: the intent is recorded before Unleash is asked, then the outcome, which points to it", async () => {
+    const admin = await loggedIn();
+    const before = await unleash.getFlag("pipeline.enhancement");
+    await admin.flags.setRollout.mutate({ name: "pipeline.enhancement", rollout: 30, reason: "intent then outcome" });
+    const [intent, outcome, ...rest] = await auditOf("intent then outcome");
+    expect(rest).toEqual([]);
+    expect(intent).toMatchObject({ action: "flag.rollout.requested", targetId: "pipeline.enhancement", details: { to: 30 } });
+    expect(outcome).toMatchObject({ action: "flag.rollout", targetId: "pipeline.enhancement", details: { requestId: intent!.id, to: 30 } });
+    expect(outcome!.createdAt.getTime()).toBeGreaterThanOrEqual(intent!.createdAt.getTime());
+    expect((await admin.flags.list.query()).flags.find((f) => f.name === "pipeline.enhancement")?.lastChange).toMatchObject({ action: "flag.rollout", reason: "intent then outcome" });
+    await unleash.setRollout("pipeline.enhancement", before!.rollout);
+  });
+
+  it("with Unleash down or refusing: an intent and a failure with the reason, no change, and the page's last change is still the last real one", async () => {
+    const admin = await loggedIn();
+    await admin.flags.setRollout.mutate({ name: "pipeline.cache", rollout: 100, reason: "the last real change" });
+    const before = await unleash.getFlag("pipeline.cache");
+    const lastChange = async () => (await admin.flags.list.query()).flags.find((f) => f.name === "pipeline.cache")?.lastChange;
+    const last = await lastChange();
+
+    const down = await flagsThrough(createUnleashAdmin({ url: `http://127.0.0.1:${await freePort()}`, token: TEST_ADMIN_TOKEN, timeoutMs: 2000 }));
+    await expect(down.setRollout({ name: "pipeline.cache", rollout: 10, reason: "while Unleash is down" })).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    const [intent, failure, ...rest] = await auditOf("while Unleash is down");
+    expect(rest).toEqual([]);
+    expect(intent).toMatchObject({ action: "flag.rollout.requested", actorType: "admin", targetId: "pipeline.cache", details: { to: 10 } });
+    expect(failure).toMatchObject({ action: "flag.rollout.failed", targetId: "pipeline.cache", details: { requestId: intent!.id, to: 10, error: expect.stringMatching(/unreachable/) } });
+
+    const refusing = await flagsThrough(createUnleashAdmin({ url: unleashUrl, token: "not-a-token" }));
+    await expect(refusing.setEnabled({ name: "pipeline.cache", enabled: false, reason: "Unleash refuses" })).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    expect((await auditOf("Unleash refuses")).map((r) => [r.action, r.details])).toEqual([
+      ["flag.disable.requested", { enabled: false }],
+      ["flag.disable.failed", expect.objectContaining({ enabled: false, error: expect.stringMatching(/answered 401/) })],
+    ]);
+
+    expect(await unleash.getFlag("pipeline.cache")).toEqual(before);
+    expect(await lastChange()).toEqual(last);
+  });
+
+  it("when the intent cannot be recorded, Unleash is not asked", async () => {
+    const admin = await loggedIn();
+    const before = await unleash.getFlag("pipeline.cache");
+    const db = stack.database.db;
+    await db.execute(sql`create function audit_refuses() returns trigger language plpgsql as $$ begin raise exception 'the audit log is down'; end $$`);
+    await db.execute(sql`create trigger audit_refuses before insert on audit_log for each row when (new.reason = 'no audit, no change') execute function audit_refuses()`);
+    try {
+      await expectCode(admin.flags.setRollout.mutate({ name: "pipeline.cache", rollout: 5, reason: "no audit, no change" }), "INTERNAL_SERVER_ERROR");
+    } finally {
+      await db.execute(sql`drop trigger audit_refuses on audit_log`);
+    }
+    expect(await unleash.getFlag("pipeline.cache")).toEqual(before);
+    expect(await auditOf("no audit, no change")).toEqual([]);
   });
 });

@@ -11,6 +11,11 @@ import { DomainError, notFound } from "../errors";
 
 type Admin = { userId: string; organizationId: string };
 
+/**
+ * The audit actions that changed a flag. An admin's change also leaves
+ * "<action>.requested" before Unleash is asked and "<action>.failed" when it
+ * did not take (see changeInUnleash): neither is a change, so neither is here.
+ */
 const FLAG_ACTIONS = ["flag.rollout", "flag.enable", "flag.disable", "flag.rollback"];
 
 /**
@@ -36,16 +41,6 @@ function unleashOf(ctx: Context) {
 function flagNameOf(name: string): FlagName {
   if (!isFlagName(name)) throw notFound(`Flag ${name}`);
   return name;
-}
-
-/** Unleash failures become one clear error; nothing was changed. */
-async function callUnleash<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof UnleashAdminError) throw new DomainError("SERVICE_UNAVAILABLE", `Unleash could not be reached or refused the change: ${error.message}`);
-    throw error;
-  }
 }
 
 /** Every pipeline flag: its state in Unleash, its default in code, the last change and the guard's history here. */
@@ -104,20 +99,58 @@ export async function describeFlag(ctx: Context, admin: Admin, input: { name: st
 export async function setRollout(ctx: Context, admin: Admin, input: { name: string; rollout: number; reason: string }) {
   const name = flagNameOf(input.name);
   const unleash = unleashOf(ctx);
-  const before = await callUnleash(() => unleash.getFlag(name));
-  const after = await callUnleash(() => unleash.setRollout(name, input.rollout));
-  await record(ctx, admin, "flag.rollout", name, input.reason, { from: before?.rollout ?? null, to: after.rollout });
-  return after;
+  const change = { action: "flag.rollout", flag: name, reason: input.reason, requested: { to: input.rollout } };
+  return changeInUnleash(ctx, admin, change, async () => {
+    const before = await unleash.getFlag(name);
+    const after = await unleash.setRollout(name, input.rollout);
+    return { state: after, details: { from: before?.rollout ?? null, to: after.rollout } };
+  });
 }
 
 export async function setEnabled(ctx: Context, admin: Admin, input: { name: string; enabled: boolean; reason: string }) {
   const name = flagNameOf(input.name);
   const unleash = unleashOf(ctx);
-  const after = await callUnleash(() => unleash.setEnabled(name, input.enabled));
-  await record(ctx, admin, input.enabled ? "flag.enable" : "flag.disable", name, input.reason, { enabled: after.enabled });
-  return after;
+  const change = { action: input.enabled ? "flag.enable" : "flag.disable", flag: name, reason: input.reason, requested: { enabled: input.enabled } };
+  return changeInUnleash(ctx, admin, change, async () => {
+    const after = await unleash.setEnabled(name, input.enabled);
+    return { state: after, details: { enabled: after.enabled } };
+  });
 }
 
-async function record(ctx: Context, admin: Admin, action: string, flag: string, reason: string, details: Record<string, unknown>) {
-  await ctx.db.insert(auditLog).values({ organizationId: admin.organizationId, actorType: "admin", actorId: admin.userId, action, targetType: "flag", targetId: flag, reason, details });
+type FlagChange = { action: string; flag: FlagName; reason: string; requested: Record<string, unknown> };
+
+/**
+ * Unleash is outside our transactions, so a change there and its audit row
+ * cannot commit together. Instead the intent is committed before Unleash is
+ * asked (no audit row, no change), and the outcome after: the change, or its
+ * failure with Unleash's answer. An intent without an outcome means the
+ * outcome is unknown (we went down mid-way); Unleash's state, which the
+ * Flags page shows, is then the truth. So is it after a failure without an
+ * answer (a timeout): Unleash may have applied a change we record as failed.
+ */
+async function changeInUnleash<T>(ctx: Context, admin: Admin, change: FlagChange, apply: () => Promise<{ state: T; details: Record<string, unknown> }>): Promise<T> {
+  const requestId = await record(ctx, admin, `${change.action}.requested`, change, change.requested);
+  let outcome: { state: T; details: Record<string, unknown> };
+  try {
+    outcome = await apply();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    // The caller hears about Unleash even if this row cannot be written; the intent row stays.
+    await record(ctx, admin, `${change.action}.failed`, change, { requestId, ...change.requested, error: reason }).catch((auditError: unknown) =>
+      ctx.log.error({ err: auditError, flag: change.flag, requestId }, "could not record a failed flag change"),
+    );
+    if (error instanceof UnleashAdminError) throw new DomainError("SERVICE_UNAVAILABLE", `Unleash could not be reached or refused the change: ${error.message}`);
+    throw error;
+  }
+  await record(ctx, admin, change.action, change, { requestId, ...outcome.details });
+  return outcome.state;
+}
+
+async function record(ctx: Context, admin: Admin, action: string, change: FlagChange, details: Record<string, unknown>): Promise<string> {
+  const [row] = await ctx.db
+    .insert(auditLog)
+    .values({ organizationId: admin.organizationId, actorType: "admin", actorId: admin.userId, action, targetType: "flag", targetId: change.flag, reason: change.reason, details })
+    .returning({ id: auditLog.id });
+  if (!row) throw new Error("the audit insert returned no row");
+  return row.id;
 }
