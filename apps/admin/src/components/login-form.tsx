@@ -27,8 +27,9 @@ export function LoginForm({ next }: { next: string }) {
     trpc.auth.login.mutationOptions({
       // auth.login answers with the same profile as auth.me: the effect above takes it from here.
       onSuccess: (profile) => queryClient.setQueryData(trpc.auth.me.queryKey(), profile),
-      onError: () => {
-        setPassword("");
+      onError: (error) => {
+        // A refused attempt ("Try again in N minutes") checked no password: keep it for the retry, where retyping it could add a typo.
+        if (describeFailure(error).code !== "TOO_MANY_REQUESTS") setPassword("");
         passwordRef.current?.focus();
       },
     }),
