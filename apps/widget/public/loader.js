@@ -1,9 +1,11 @@
 /*!
  * Leadline loader. On any page:
  *   <script src="https://widget.example/loader.js" data-site-key="KEY" async></script>
- * adds a chat launcher; the chat itself runs in an iframe from the loader's own
- * origin. Plain JavaScript, no build step, no dependencies: it runs on pages we
- * do not control, so it stays tiny (a test keeps it under 5 KB gzipped).
+ * adds a chat launcher, once the widget says this page may show the site's chat
+ * (else a console message says why not); the chat itself runs in an iframe
+ * from the loader's own origin. Plain JavaScript, no build step, no
+ * dependencies: it runs on pages we do not control, so it stays tiny (a test
+ * keeps it under 5 KB gzipped).
  */
 (function () {
   "use strict";
@@ -119,6 +121,32 @@
     });
   }
 
-  if (doc.body) mount();
-  else doc.addEventListener("DOMContentLoaded", mount);
+  function warn(text) {
+    if (win.console) console.warn("Leadline: " + text);
+  }
+
+  // Ask first whether this page may show the chat: a page left out of the site's
+  // allowed origins would get a frame the browser refuses (frame-ancestors), so
+  // it gets nothing but a console message saying what to do.
+  var page = location.origin;
+  var site = 'site "' + siteKey + '"';
+  fetch(embedUrl + "/allowed", { method: "POST" })
+    .then(function (response) {
+      return response.json();
+    })
+    .then(function (check) {
+      if (check.allowed) {
+        if (doc.body) mount();
+        else doc.addEventListener("DOMContentLoaded", mount);
+      } else if (check.reason === "not-listed") {
+        warn("the chat of " + site + " is not shown on " + page + ": this origin is not one of the site's allowed origins. Add " + page + " to them to show it here.");
+      } else if (check.reason === "unknown-site") {
+        warn("there is no " + site + "; check the data-site-key of the loader's tag.");
+      } else {
+        warn("could not check whether " + page + " may show the chat of " + site + ", so it is not shown; try again later.");
+      }
+    })
+    .catch(function () {
+      warn("could not reach " + origin + " to check whether " + page + " may show the chat of " + site + ", so it is not shown.");
+    });
 })();

@@ -12,6 +12,13 @@ const httpUrl = z.url("must be a URL").refine((u) => /^https?:\/\//.test(u), "mu
 const schema = z.object({
   /** The tRPC endpoint as the visitor's browser reaches it (not as this server would). */
   API_URL: z.preprocess((v) => (v === "" ? undefined : v), httpUrl.default("http://localhost:4000/trpc")),
+  /**
+   * The tRPC endpoint as this server reaches it, when that differs from API_URL
+   * (a private address): the embed page's frame-ancestors come from there.
+   */
+  API_INTERNAL_URL: z.preprocess((v) => (v === "" ? undefined : v), httpUrl.optional()),
+  /** `next dev` needs eval for React's debugging, so the CSP allows it there only. */
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
 
 export type WidgetEnv = z.infer<typeof schema>;
