@@ -62,14 +62,33 @@ describe("rollout guard", () => {
     expect((await admin.getFlag(FLAG))?.rollout).toBe(10);
     const [alert] = await database.db.select().from(alerts).where(eq(alerts.rule, "rollout_guard"));
     expect(alert).toMatchObject({ organizationId: ids.organizationId, severity: "warning", message: expect.stringContaining("from 50 % to 10 %") });
-    const [audit] = await database.db.select().from(auditLog).where(eq(auditLog.action, "flag.rollback"));
-    expect(audit).toMatchObject({ actorType: "system", targetId: FLAG });
+    // The intent was on record before Unleash was asked, the outcome after.
+    const audits = await database.db.select().from(auditLog).where(eq(auditLog.targetId, FLAG)).orderBy(auditLog.createdAt);
+    expect(audits.map((a) => [a.action, a.actorType])).toEqual([
+      ["flag.rollback.requested", "system"],
+      ["flag.rollback", "system"],
+    ]);
+    expect(audits[0]!.details).toMatchObject({ from: 50, to: 10 });
     const deliveries = await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpoint!.id));
     expect(deliveries.map((d) => d.eventType)).toEqual(["flag.rolled_back"]);
     expect(delivered).toEqual(deliveries.map((d) => d.id));
 
     // Still degraded at 10 %: the next run goes to 0.
     expect(decisionFor(await runGuardOnce(database.db, admin, options))).toMatchObject({ action: "rolled back", from: 10, to: 0 });
+  });
+
+  it("Unleash refusing the rollback: the intent and the failure are on record, and no alert claims a rollback", async () => {
+    await record(60, true, 3_000);
+    await record(60, false, 1_000);
+    await database.db.delete(auditLog);
+    await database.db.delete(alerts);
+    const refusing = { ...admin, setRollout: async () => Promise.reject(new Error("Unleash answered 503")) };
+    await expect(runGuardOnce(database.db, refusing, options)).rejects.toThrow(/503/);
+    const audits = await database.db.select().from(auditLog).where(eq(auditLog.targetId, FLAG)).orderBy(auditLog.createdAt);
+    expect(audits.map((a) => a.action)).toEqual(["flag.rollback.requested", "flag.rollback.failed"]);
+    expect(audits[1]!.details).toMatchObject({ error: "Unleash answered 503" });
+    expect(await database.db.select().from(alerts).where(eq(alerts.rule, "rollout_guard"))).toEqual([]);
+    expect((await admin.getFlag(FLAG))?.rollout).toBe(50);
   });
 
   it("more errors with the flag: rolled back", async () => {

@@ -57,8 +57,17 @@ export async function runGuardOnce(db: Database, admin: UnleashAdmin, options: G
       continue;
     }
     const to = [...ROLLOUT_STEPS].reverse().find((step) => step < state.rollout) ?? 0;
-    await admin.setRollout(flag, to);
-    const deliveries = await recordRollback(db, { flag, from: state.rollout, to, reason, comparison });
+    // As an admin's change: the intent is on record before Unleash is asked, the outcome after.
+    const orgs = await organizationsWithTraffic(db);
+    await auditFlagChange(db, orgs, { flag, action: "flag.rollback.requested", reason, details: { flag, from: state.rollout, to } });
+    try {
+      await admin.setRollout(flag, to);
+    } catch (error) {
+      const failure = error instanceof Error ? error.message : String(error);
+      await auditFlagChange(db, orgs, { flag, action: "flag.rollback.failed", reason, details: { flag, from: state.rollout, to, error: failure } });
+      throw error;
+    }
+    const deliveries = await recordRollback(db, orgs, { flag, from: state.rollout, to, reason, comparison });
     for (const d of deliveries) await deliver?.(d.id, d.organizationId);
     decisions.push({ flag, action: "rolled back", from: state.rollout, to, reason, comparison });
   }
@@ -84,19 +93,29 @@ function findDegradation({ enabled, control }: CohortComparison, o: GuardOptions
  * that had traffic in the window, with a webhook delivery for each endpoint
  * that wants the event. Returns the deliveries to send.
  */
-async function recordRollback(db: Database, r: { flag: string; from: number; to: number; reason: string; comparison: CohortComparison }) {
-  const orgs = await db.execute<{ organization_id: string }>(sql`select distinct organization_id from request_timings where created_at > now() - interval '1 day'`);
+async function recordRollback(db: Database, orgs: string[], r: { flag: string; from: number; to: number; reason: string; comparison: CohortComparison }) {
   const message = `Rolled ${r.flag} back from ${r.from} % to ${r.to} %: ${r.reason}`;
   const details = { flag: r.flag, from: r.from, to: r.to, reason: r.reason, comparison: r.comparison };
   return db.transaction(async (tx) => {
     const deliveries: PendingDelivery[] = [];
-    for (const { organization_id: organizationId } of orgs) {
+    for (const organizationId of orgs) {
       await tx.insert(alerts).values({ organizationId, rule: "rollout_guard", severity: r.to === 0 ? "critical" : "warning", message, details, endedAt: sql`now()` });
       await tx.insert(auditLog).values({ organizationId, actorType: "system", action: "flag.rollback", targetType: "flag", targetId: r.flag, reason: r.reason, details });
       deliveries.push(...(await recordEvent(tx, { organizationId, type: "flag.rolled_back", payload: details })));
     }
     return deliveries;
   });
+}
+
+/** The organizations a flag change touched: those with traffic in the last day. */
+async function organizationsWithTraffic(db: Database): Promise<string[]> {
+  const rows = await db.execute<{ organization_id: string }>(sql`select distinct organization_id from request_timings where created_at > now() - interval '1 day'`);
+  return rows.map((r) => r.organization_id);
+}
+
+async function auditFlagChange(db: Database, orgs: string[], entry: { flag: string; action: string; reason: string; details: Record<string, unknown> }) {
+  if (orgs.length === 0) return;
+  await db.insert(auditLog).values(orgs.map((organizationId) => ({ organizationId, actorType: "system", action: entry.action, targetType: "flag", targetId: entry.flag, reason: entry.reason, details: entry.details })));
 }
 
 const GUARD_LOCK = 7_261_002;
