@@ -22,6 +22,8 @@ const schema = z.object({
    * explain where to find the demo instead.
    */
   WIDGET_URL: z.preprocess((v) => (v === "" ? undefined : v), httpUrl.optional()),
+  /** `next dev` needs eval for React's debugging, so the CSP allows it there only. */
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
 
 export type AdminEnv = z.infer<typeof schema>;
