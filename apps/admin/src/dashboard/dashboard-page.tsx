@@ -15,6 +15,7 @@ import styles from "./dashboard.module.css";
 import { DASHBOARD_WINDOWS, windowInfo } from "./format";
 import { Headline } from "./headline";
 import { LIVE } from "./live";
+import { Refusals } from "./refusals";
 import { ResponseTime } from "./response-time";
 import { Satisfaction } from "./satisfaction";
 import { Stages } from "./stages";
@@ -22,7 +23,9 @@ import { Stages } from "./stages";
 /**
  * Where visitors' time and money went over a window: headline numbers, the
  * response-time trend, each stage, caches, cost, satisfaction and flag
- * cohorts. Every part refreshes itself every 5 s.
+ * cohorts; and the chats refused before any work, shown even without a
+ * message, as every chat may have been refused. Every part refreshes itself
+ * every 5 s.
  */
 export function DashboardPage({ initialWindow, demoUrl }: { initialWindow: MetricWindow; demoUrl: string | null }) {
   const trpc = useTRPC();
@@ -72,6 +75,7 @@ export function DashboardPage({ initialWindow, demoUrl }: { initialWindow: Metri
               <Cohorts window={selected} />
             </>
           )}
+          <Refusals window={selected} />
         </>
       )}
     </>
