@@ -115,7 +115,7 @@ describe("an admin's first visit", () => {
   it("finds the visitor among the leads, with contact details and the score's breakdown, linked to the conversation", async () => {
     const nav = page.getByRole("navigation", { name: "Main" });
     // The demo organization operates the deployment: its admins see the Flags page in the navigation.
-    await expect.poll(() => nav.getByRole("link").allTextContents()).toEqual(["Dashboard", "Leads", "Conversations", "Flags", "Alerts", "Reports"]);
+    await expect.poll(() => nav.getByRole("link").allTextContents()).toEqual(["Dashboard", "Leads", "Conversations", "Flags", "Alerts", "Reports", "Sites"]);
     await nav.getByRole("link", { name: "Leads" }).click();
     const leads = page.getByTestId("leads-table");
     await expect.poll(async () => (await rowsOf(leads)).map((row) => row.slice(0, 3)), { timeout: 30_000 }).toEqual([["Ada Lovelace", "ada@example.com", "Analytical Engines"]]);

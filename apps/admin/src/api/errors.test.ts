@@ -1,7 +1,7 @@
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 
-import { codeOf, describeFailure, shouldRetry } from "./errors";
+import { codeOf, describeFailure, issuesOf, shouldRetry } from "./errors";
 
 /** A failed call as the client sees it: the server's formatted error shape. */
 function failed(code: string, message: string, issues?: { path: string; message: string }[]) {
@@ -39,5 +39,18 @@ describe("shouldRetry", () => {
   it("reads the code only from tRPC errors", () => {
     expect(codeOf(failed("FORBIDDEN", "no"))).toBe("FORBIDDEN");
     expect(codeOf({ data: { code: "FORBIDDEN" } })).toBeNull();
+  });
+});
+
+describe("issuesOf", () => {
+  it("lists each refused field of an input error, and nothing for other failures", () => {
+    const issues = [
+      { path: "changes.allowedOrigins.1", message: "An origin is scheme://host[:port], nothing more" },
+      { path: "changes.dailyBudgetUsd", message: "0 or more" },
+    ];
+    expect(issuesOf(failed("BAD_REQUEST", "[zod]", issues))).toEqual(issues);
+    expect(issuesOf(failed("BAD_REQUEST", "Nothing to change"))).toEqual([]);
+    expect(issuesOf(failed("FORBIDDEN", "Viewers cannot change anything", issues))).toEqual([]);
+    expect(issuesOf(new TypeError("fetch failed"))).toEqual([]);
   });
 });

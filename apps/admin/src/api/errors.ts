@@ -35,6 +35,19 @@ export function shouldRetry(failureCount: number, error: unknown): boolean {
   return transient && failureCount < 2;
 }
 
+export type Issue = { path: string; message: string };
+
+/** Every field the server refused in a BAD_REQUEST, as `data.issues` carries them (a path like "changes.rateLimits.messagesPerSession"); none for any other failure. */
+export function issuesOf(error: unknown): Issue[] {
+  if (codeOf(error) !== "BAD_REQUEST") return [];
+  const issues = ((error as TRPCClientError<never>).data as { issues?: unknown } | null | undefined)?.issues;
+  if (!Array.isArray(issues)) return [];
+  return issues.flatMap((issue: unknown) => {
+    const { path, message } = (issue ?? {}) as { path?: unknown; message?: unknown };
+    return typeof path === "string" && typeof message === "string" && message ? [{ path, message }] : [];
+  });
+}
+
 /** "email" + "must be an email address" reads "Email must be an email address"; a full sentence stays as it is. */
 function firstIssue(data: unknown): string | null {
   const issues = (data as { issues?: unknown } | null | undefined)?.issues;

@@ -38,3 +38,7 @@ export type AlertRuleUpdate = Inputs["alerts"]["updateRule"];
 export type ReportSummary = Outputs["reports"]["list"]["items"][number];
 export type Report = Outputs["reports"]["get"];
 export type ReportBody = Report["body"];
+export type Site = Outputs["sites"]["list"][number];
+export type SiteLimits = Outputs["sites"]["limits"];
+export type RateLimitKey = keyof SiteLimits["effective"]["rateLimits"];
+export type SiteUpdate = Inputs["sites"]["update"];

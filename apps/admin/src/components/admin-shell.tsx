@@ -17,6 +17,7 @@ const NAV = [
   { href: "/flags", label: "Flags", operatorOnly: true },
   { href: "/alerts", label: "Alerts" },
   { href: "/reports", label: "Reports" },
+  { href: "/sites", label: "Sites" },
 ] as const;
 
 function isCurrent(pathname: string, href: string) {
