@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-import { DEFAULT_MAX_MESSAGE_CHARS, uuid, visitorText } from "./common";
+import { DEFAULT_MAX_MESSAGE_CHARS, plainText, uuid, visitorText } from "./common";
 
 export const CHAT_CONTRACT_VERSION = 1;
 
@@ -95,7 +95,7 @@ export const feedbackInput = z.object({
   sessionToken,
   messageId: uuid,
   rating: z.enum(["up", "down"]),
-  comment: z.string().trim().max(1000).optional(),
+  comment: plainText.trim().max(1000).optional(),
 });
 
 /** Asked by the widget's server, not the browser: which pages may frame a site's chat. */

@@ -16,6 +16,13 @@ describe("pagination cursors", () => {
     }
   });
 
+  it("refuse a timestamp of the right shape that is no real instant (Postgres would refuse it in the query)", () => {
+    for (const at of ["2025-13-45T99:99:99.999999Z", "0000-01-01T00:00:00.000000Z", "2023-02-29T00:00:00.000000Z", "2025-01-01T24:00:00.000000Z", "1969-12-31T23:59:59.999999Z"]) {
+      const bad = encodeCursor({ ...key, at });
+      expect(() => decodeCursor(bad), bad).toThrow(DomainError);
+    }
+  });
+
   it("give a next cursor only when a row beyond the page was found", () => {
     const rows = [1, 2, 3].map((n) => ({ n, key: { ...key, at: `2025-01-0${n}T00:00:00.000000Z` } }));
     expect(pageOf(rows.slice(0, 2), 2, (r) => r.key).nextCursor).toBeNull();

@@ -20,10 +20,26 @@ export function encodeCursor(key: Keyset): string {
   return Buffer.from(`${key.at}|${key.id}`).toString("base64url");
 }
 
+export const INVALID_CURSOR = "Invalid cursor: pass back the nextCursor of the previous page";
+
 export function decodeCursor(cursor: string): Keyset {
   const [at = "", id = "", ...rest] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if (rest.length > 0 || !AT.test(at) || !UUID.test(id)) throw badRequest("Invalid cursor: pass back the nextCursor of the previous page");
+  if (rest.length > 0 || !isExactTime(at) || !isUuid(id)) throw badRequest(INVALID_CURSOR);
   return { at, id };
+}
+
+export const isUuid = (text: string): boolean => UUID.test(text);
+
+/**
+ * `exactTime`'s shape and a real instant since 1970. The shape alone lets
+ * month 13, hour 99 or year 0000 through, which Postgres refuses when the
+ * cursor reaches the query: a 500 for what is the caller's mistake.
+ */
+export function isExactTime(at: string): boolean {
+  if (!AT.test(at)) return false;
+  const [year, month, day, hour, minute, second] = at.split(/[-T:.Z]/).map(Number) as [number, number, number, number, number, number];
+  if (year < 1970) return false;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second)).toISOString().slice(0, 19) === at.slice(0, 19);
 }
 
 /** `(time, id) < (cursor)`: the rows after the cursor in (time desc, id desc) order. */

@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { plainText } from "@leadline/validators/common";
+
 import { assertOperator, describeFlag, listFlags, setEnabled, setRollout } from "../flags/manage-flags";
 import { adminProcedure, adminWriteProcedure, router } from "../trpc";
 
@@ -13,8 +15,8 @@ const operatorWriteProcedure = adminWriteProcedure.use(async ({ ctx, next }) => 
   return next();
 });
 
-const reason = z.string().trim().min(3, "Say why (at least 3 characters)").max(500);
-const flagName = z.string().min(1).max(100);
+const reason = plainText.trim().min(3, "Say why (at least 3 characters)").max(500);
+const flagName = plainText.min(1).max(100);
 
 export const flagsRouter = router({
   list: operatorProcedure.query(({ ctx }) => listFlags(ctx, ctx.admin)),
