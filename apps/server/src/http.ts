@@ -6,6 +6,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Registry } from "prom-client";
 
 import { StartupError } from "./database";
+import { bodyTooLarge, MAX_BODY_BYTES, readBodyWithin, refuseConnect, refuseUnservableCall, sendTrpcError } from "./trpc-guards";
 
 export type HttpOptions = {
   services: ApiServices;
@@ -48,10 +49,17 @@ export function createApiServer({ services, corsOrigins, metrics }: HttpOptions)
     }
     if (path?.startsWith("/trpc/")) {
       if (applyCors(req, res, path, corsByApp)) return;
-      return void trpc(req, res);
+      const refusal = refuseUnservableCall(req);
+      if (refusal) return sendTrpcError(res, refusal);
+      return void readBodyWithin(req, MAX_BODY_BYTES).then((body) => {
+        if (body === "read") return trpc(req, res);
+        if (body === "too-large") sendTrpcError(res, bodyTooLarge(), { close: true });
+      });
     }
     sendJson(res, 404, { error: "not found" });
   });
+  // Node hands CONNECT to this event, not to the handler, and without a listener drops the connection unanswered.
+  server.on("connect", (_req, socket) => refuseConnect(socket));
   // Kept-alive connections live long. Node accepts about one new connection
   // per turn of its event loop, so under load a visitor whose client had to
   // reconnect (its idle connection timed out after Node's default 5 s) waited

@@ -5,6 +5,7 @@
 import type { AppRouter } from "@leadline/api";
 import { seedDatabase } from "@leadline/db/seed";
 import { staticFlagResolver, type FlagSet } from "@leadline/flags/definitions";
+import type { UnleashAdmin } from "@leadline/flags/unleash-admin";
 import { createTestDatabase } from "@leadline/db/testing";
 import { startSimulator, type SimulatorProfile } from "@leadline/llm/simulator";
 import { createTRPCClient, httpBatchLink, httpBatchStreamLink, splitLink, TRPCClientError } from "@trpc/client";
@@ -25,6 +26,8 @@ export async function startTestStack(
     origins?: string[];
     flags?: FlagSet;
     unleash?: UnleashTarget;
+    /** With `flags`: the Unleash Admin API the flags router changes rollouts through. */
+    unleashAdmin?: UnleashAdmin;
     stages?: readonly Stage[];
     /** ROLE=all with the worker in a worker thread, as `pnpm start` runs it. */
     workerThread?: boolean;
@@ -41,6 +44,7 @@ export async function startTestStack(
     llm: { baseURL: simulator.url, apiKey: "test", demo: true },
     flags: options.flags ? staticFlagResolver(options.flags) : undefined,
     unleash: options.unleash ?? null,
+    unleashAdmin: options.unleashAdmin,
     stages: options.stages,
     workerThread: options.workerThread,
   });

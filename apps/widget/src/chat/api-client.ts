@@ -13,7 +13,8 @@ export function createChatClient(apiUrl: string) {
       splitLink({
         condition: (op) => op.path === "chat.send",
         true: httpBatchStreamLink({ url: apiUrl }),
-        false: httpBatchLink({ url: apiUrl }),
+        // The API refuses a batch of more than 20 calls.
+        false: httpBatchLink({ url: apiUrl, maxItems: 20 }),
       }),
     ],
   });
