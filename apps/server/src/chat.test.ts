@@ -274,7 +274,8 @@ describe("chat.history and chat.feedback", () => {
     const done = events.find((e) => e.type === "done") as Extract<SendEvent, { type: "done" }>;
     await stack.client().chat.feedback.mutate({ sessionToken, messageId: done.messageId, rating: "up" });
 
-    const history = await stack.client().chat.history.query({ sessionToken });
+    const { messages: history, nextCursor } = await stack.client().chat.history.query({ sessionToken });
+    expect(nextCursor).toBeNull();
     expect(history.map((m) => [m.role, m.feedback])).toEqual([
       ["user", null],
       ["assistant", "up"],

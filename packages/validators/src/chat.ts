@@ -78,7 +78,14 @@ export type SendEvent =
 
 export type SendErrorCode = "rate_limited" | "upstream_error" | "timeout" | "aborted" | "bad_request" | "internal";
 
-export const historyInput = z.object({ sessionToken });
+/** A page of history: the latest messages unless `cursor` (a page's nextCursor) asks for older ones. */
+export const HISTORY_PAGE_SIZE = { default: 50, max: 200 } as const;
+
+export const historyInput = z.object({
+  sessionToken,
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(HISTORY_PAGE_SIZE.max).default(HISTORY_PAGE_SIZE.default),
+});
 
 export const historyMessage = z.object({
   id: uuid,
@@ -90,6 +97,10 @@ export const historyMessage = z.object({
   feedback: z.enum(["up", "down"]).nullable(),
 });
 export type HistoryMessage = z.infer<typeof historyMessage>;
+
+/** One page, oldest message first; nextCursor leads to the older messages (null: this page starts the conversation). */
+export const historyPage = z.object({ messages: z.array(historyMessage), nextCursor: z.string().nullable() });
+export type HistoryPage = z.infer<typeof historyPage>;
 
 export const feedbackInput = z.object({
   sessionToken,

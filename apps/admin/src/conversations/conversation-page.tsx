@@ -1,6 +1,6 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, type InfiniteData } from "@tanstack/react-query";
 import Link from "next/link";
 
 import { useTRPC } from "../api/api-provider";
@@ -14,10 +14,16 @@ import { formatCount, formatDateTime, formatMs, formatUsd } from "../shared/form
 import styles from "./conversations.module.css";
 import { answerFacts, describeStatus, orderStages, roleLabel, shortId } from "./format";
 
-/** One conversation, oldest message first; each answer with where its time went and what it cost. */
+/**
+ * One conversation, oldest message first; each answer with where its time
+ * went and what it cost. The latest messages come first; older ones a page at
+ * a time, on request.
+ */
 export function ConversationPage({ sessionId }: { sessionId: string }) {
   const trpc = useTRPC();
-  const conversation = useQuery(trpc.conversations.get.queryOptions({ sessionId }, { refetchInterval: 5_000 }));
+  const conversation = useInfiniteQuery(
+    trpc.conversations.get.infiniteQueryOptions({ sessionId }, { getNextPageParam: (page) => page.nextCursor, refetchInterval: 5_000 }),
+  );
   const missing = conversation.isError && ["NOT_FOUND", "BAD_REQUEST"].includes(codeOf(conversation.error) ?? "");
 
   return (
@@ -33,12 +39,20 @@ export function ConversationPage({ sessionId }: { sessionId: string }) {
         </>
       )}
       {conversation.isError && !missing && <LoadFailure what="the conversation" error={conversation.error} onRetry={() => conversation.refetch()} />}
-      {conversation.data && <ConversationDetails conversation={conversation.data} />}
+      {conversation.data && (
+        <ConversationDetails
+          pages={conversation.data}
+          older={conversation.hasNextPage ? { loading: conversation.isFetchingNextPage, load: () => void conversation.fetchNextPage() } : null}
+        />
+      )}
     </>
   );
 }
 
-function ConversationDetails({ conversation }: { conversation: Conversation }) {
+function ConversationDetails({ pages, older }: { pages: InfiniteData<Conversation, unknown>; older: { loading: boolean; load: () => void } | null }) {
+  // Page 0 holds the latest messages and the conversation's totals; later pages are older.
+  const conversation = pages.pages[0]!;
+  const messages = [...pages.pages].reverse().flatMap((page) => page.messages);
   const { lead } = conversation;
   return (
     <>
@@ -52,7 +66,7 @@ function ConversationDetails({ conversation }: { conversation: Conversation }) {
                 , last message <TimeAgo iso={conversation.lastMessageAt} />
               </>
             )}
-            . {formatCount(conversation.messages.length)} message{conversation.messages.length === 1 ? "" : "s"}, {formatUsd(conversation.totalCostUsd)} in
+            . {formatCount(conversation.messageCount)} message{conversation.messageCount === 1 ? "" : "s"}, {formatUsd(conversation.totalCostUsd)} in
             total.
           </p>
         </div>
@@ -71,8 +85,15 @@ function ConversationDetails({ conversation }: { conversation: Conversation }) {
       </section>
 
       <h2 className="visually-hidden">Messages</h2>
+      {older && (
+        <div className={ui.more}>
+          <button type="button" className={ui.button} onClick={older.load} disabled={older.loading}>
+            {older.loading ? "Loading…" : "Load older messages"}
+          </button>
+        </div>
+      )}
       <ol className={styles.messages} aria-label="Messages">
-        {conversation.messages.map((message) => (
+        {messages.map((message) => (
           <li key={message.id}>
             <Message message={message} />
           </li>

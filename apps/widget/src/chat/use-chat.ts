@@ -94,7 +94,8 @@ export function useChat(siteKey: string, apiUrl: string) {
       const stored = readSession(getStore(), siteKey);
       if (stored) {
         try {
-          adoptSession(stored, await client.chat.history.query({ sessionToken: stored.token }));
+          // The latest page only: a long conversation's older messages stay on the server.
+          adoptSession(stored, (await client.chat.history.query({ sessionToken: stored.token })).messages);
           return;
         } catch (error) {
           if (!isSessionLost(describeFailure(error))) throw error;

@@ -23,7 +23,7 @@ export const chatRouter = router({
     return streamReply(ctx, plan, signal);
   }),
 
-  history: visitorProcedure.input(historyInput).query(({ ctx }) => loadConversation(ctx, ctx.visitor)),
+  history: visitorProcedure.input(historyInput).query(({ ctx, input }) => loadConversation(ctx, ctx.visitor, input)),
 
   feedback: visitorProcedure.input(feedbackInput).mutation(({ ctx, input }) => recordFeedback(ctx, ctx.visitor, input)),
 
