@@ -122,23 +122,24 @@ describe("the HTTP layer", () => {
   });
 
   it("a plain (non-streaming) POST to chat.send is refused before the message is stored or the model called", async () => {
-    const before = await counts();
-    const requests = stack.simulator.stats().requests;
     const input = { sessionToken, clientMessageId: "plain-post-1", text: "Is this billed?" };
+    const feedbackInput = { sessionToken, messageId: answerId, rating: "up" };
     for (const [path, body] of [
       ["/trpc/chat.send", JSON.stringify(input)],
       ["/trpc/chat.send?batch=1", JSON.stringify({ 0: input })],
-      ["/trpc/system.status,chat.send?batch=1", JSON.stringify({ 1: input })],
+      ["/trpc/chat.feedback,chat.send?batch=1", JSON.stringify({ 0: feedbackInput, 1: input })],
     ] as const) {
+      const before = await counts();
+      const requests = stack.simulator.stats().requests;
       const response = await probe(stack.url, { method: "POST", path, headers: json, body });
       if (response === "timeout") throw new Error(`${path} hung`);
       expect(response.status, path).toBe(415);
       expect(trpcCodesOf(response.text)).toContain("UNSUPPORTED_MEDIA_TYPE");
       expect(response.text).toMatch(/httpBatchStreamLink/);
+      // Give a call that slipped through time to reach the model.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(stack.simulator.stats().requests, path).toBe(requests);
+      expect(await counts(), path).toEqual(before);
     }
-    // Give a request that slipped through time to reach the model.
-    await new Promise((r) => setTimeout(r, 300));
-    expect(stack.simulator.stats().requests).toBe(requests);
-    expect(await counts()).toEqual(before);
   });
 });
