@@ -144,6 +144,16 @@ function serverEnv(o: { apiPort: number; simulatorPort: number; databaseUrl: str
     WORKER_CONCURRENCY: String(o.workerConcurrency),
     SESSION_SECRET: "bench-session-secret-".padEnd(48, "x"),
     DATA_DIR: o.dataDir,
+    // The load comes from one address at hundreds of messages a second: limits and budgets that never refuse it,
+    // while every message still goes through their checks (a reservation and its settlement each).
+    RATE_LIMIT_SESSION_MESSAGES: "100000",
+    RATE_LIMIT_ADDRESS_MESSAGES: "10000000",
+    RATE_LIMIT_SITE_MESSAGES: "10000000",
+    RATE_LIMIT_ADDRESS_SESSIONS: "100000",
+    RATE_LIMIT_SITE_SESSIONS: "10000000",
+    SESSION_MESSAGE_CAP: "100000",
+    DAILY_BUDGET_USD: "100000",
+    MONTHLY_BUDGET_USD: "1000000",
   };
 }
 

@@ -1,9 +1,11 @@
 import { startAlertEvaluator } from "@leadline/api/alerts/evaluate";
+import { createRateLimiter } from "@leadline/api/limits/rate-limits";
+import { createRefusalCounter } from "@leadline/api/limits/refusal-counter";
 import { startReportJobs } from "@leadline/api/reports/jobs";
 import { migrateDatabase } from "@leadline/db/migrate";
 
 import { connectDatabase } from "./database";
-import type { Env } from "./env";
+import { limitDefaultsOf, type Env } from "./env";
 import { createApiServer } from "./http";
 import type { FlagResolver } from "@leadline/flags/definitions";
 import { defaultGuardOptions, startGuard } from "@leadline/flags/guard";
@@ -13,6 +15,7 @@ import type { Stage } from "@leadline/pipeline/stage";
 import { startFlags, type UnleashTarget } from "./flags";
 import { createLlm, createStructured, type LlmTarget } from "./llm";
 import { startPipeline } from "./pipeline";
+import { openRateLimitStore } from "./rate-limit-store";
 import { startWorkerThread, type WorkerThread } from "./worker-thread";
 import type { AppLogger } from "./logger";
 
@@ -74,10 +77,22 @@ export async function startServer(
       : null;
   const alerting = worker ? startAlertEvaluator({ url: options.databaseUrl, db: database.db, log, deliver }, { intervalMs: env.ALERT_INTERVAL_MS, minSamples: env.ALERT_MIN_SAMPLES }) : null;
   let reports: Awaited<ReturnType<typeof startReportJobs>> | null = null;
+  const rateLimits = openRateLimitStore(env.REDIS_URL, database.db, log);
+  const refusals = createRefusalCounter(database.db, log);
   /** Everything started so far, in reverse order: on shutdown, and when a later step fails to start. */
   const stopAll = async () => {
     // Each step runs even if one before it fails, so the pool and the database always close.
-    const steps = [() => workerThread?.stop(), () => reports?.stop(), () => alerting?.stop(), () => guard?.stop(), () => pipeline.stop(), () => flags.stop(), () => database.close()];
+    const steps = [
+      () => workerThread?.stop(),
+      () => reports?.stop(),
+      () => alerting?.stop(),
+      () => guard?.stop(),
+      () => refusals.stop(),
+      () => rateLimits.close(),
+      () => pipeline.stop(),
+      () => flags.stop(),
+      () => database.close(),
+    ];
     for (const step of steps) {
       try {
         await step();
@@ -111,11 +126,15 @@ export async function startServer(
       operatorOrganization: env.OPERATOR_ORGANIZATION,
       trustedProxyHops: env.TRUSTED_PROXY_HOPS,
       tokenBatchMs: env.TOKEN_BATCH_MS,
+      limits: limitDefaultsOf(env),
+      maxOutputTokens: env.LLM_MAX_OUTPUT_TOKENS,
     },
     llm,
     flags: flags.resolver,
     pipeline: pipeline.deps,
     unleashAdmin: flags.admin,
+    rateLimiter: createRateLimiter(rateLimits.store),
+    refusals,
   };
   const api = options.listen === false ? null : createApiServer({ services, corsOrigins: [env.widgetOrigin, env.adminOrigin], metrics: pipeline.metrics.registry });
   let url = "";

@@ -6,6 +6,7 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { DEFAULT_LIMITS, type LimitDefaults } from "@leadline/api/limits/settings";
 import { z } from "zod";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -72,6 +73,17 @@ const schema = z.object({
   SESSION_TTL_S: positiveInt(30 * 24 * 3600),
   MAX_MESSAGE_CHARS: positiveInt(4000),
 
+  /** Chat limits of a site that sets none of its own (the admin's Sites page sets a site's): per minute, and messages per session. */
+  RATE_LIMIT_SESSION_MESSAGES: positiveInt(DEFAULT_LIMITS.sessionMessagesPerMinute),
+  RATE_LIMIT_ADDRESS_MESSAGES: positiveInt(DEFAULT_LIMITS.addressMessagesPerMinute),
+  RATE_LIMIT_SITE_MESSAGES: positiveInt(DEFAULT_LIMITS.siteMessagesPerMinute),
+  RATE_LIMIT_ADDRESS_SESSIONS: positiveInt(DEFAULT_LIMITS.addressSessionsPerMinute),
+  RATE_LIMIT_SITE_SESSIONS: positiveInt(DEFAULT_LIMITS.siteSessionsPerMinute),
+  SESSION_MESSAGE_CAP: positiveInt(DEFAULT_LIMITS.messagesPerSession),
+  /** A site's model spend per UTC day and calendar month, in USD, unless the site sets its own; 0 switches the model off. */
+  DAILY_BUDGET_USD: z.coerce.number("must be a number").min(0, "must be 0 or more").default(DEFAULT_LIMITS.dailyBudgetUsd),
+  MONTHLY_BUDGET_USD: z.coerce.number("must be a number").min(0, "must be 0 or more").default(DEFAULT_LIMITS.monthlyBudgetUsd),
+
   /** Public origins of the two Next apps: the only browser origins each app's procedures accept (CORS too); the demo site's allowed origin. */
   WIDGET_ORIGIN: optionalUrl,
   ADMIN_ORIGIN: optionalUrl,
@@ -125,4 +137,18 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 
 export function readEnv(): Env {
   return parseEnv(process.env);
+}
+
+/** The deployment's default chat limits and budgets, from the environment. */
+export function limitDefaultsOf(env: Env): LimitDefaults {
+  return {
+    sessionMessagesPerMinute: env.RATE_LIMIT_SESSION_MESSAGES,
+    addressMessagesPerMinute: env.RATE_LIMIT_ADDRESS_MESSAGES,
+    siteMessagesPerMinute: env.RATE_LIMIT_SITE_MESSAGES,
+    addressSessionsPerMinute: env.RATE_LIMIT_ADDRESS_SESSIONS,
+    siteSessionsPerMinute: env.RATE_LIMIT_SITE_SESSIONS,
+    messagesPerSession: env.SESSION_MESSAGE_CAP,
+    dailyBudgetUsd: env.DAILY_BUDGET_USD,
+    monthlyBudgetUsd: env.MONTHLY_BUDGET_USD,
+  };
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
-import { appRouter, createContextFactory, type ApiServices } from "@leadline/api";
+import { appRouter, createRequestContextFactory, type ApiServices } from "@leadline/api";
+import { createSendAdmission } from "@leadline/api/limits/admit-calls";
 import { ping } from "@leadline/db/client";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Registry } from "prom-client";
@@ -25,13 +26,14 @@ export function createApiServer({ services, corsOrigins, metrics }: HttpOptions)
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
-    createContext: createContextFactory({
+    createContext: createRequestContextFactory({
       ...services,
       // Until the composition root names the admin app's origins, admin calls are
       // accepted from every CORS origin (which includes the widget's).
       config: { ...services.config, adminOrigins: services.config.adminOrigins ?? corsOrigins },
     }),
   });
+  const admitSend = createSendAdmission(services);
   // Each app may call its own procedures only: chat.* is the widget's, the rest the admin app's.
   const corsByApp = { widget: new Set(services.config.widgetOrigins ?? []), admin: new Set(services.config.adminOrigins ?? corsOrigins) };
 
@@ -51,7 +53,9 @@ export function createApiServer({ services, corsOrigins, metrics }: HttpOptions)
       if (applyCors(req, res, path, corsByApp)) return;
       const refusal = refuseUnservableCall(req);
       if (refusal) return sendTrpcError(res, refusal);
-      return void readBodyWithin(req, MAX_BODY_BYTES).then((body) => {
+      return void readBodyWithin(req, MAX_BODY_BYTES).then(async (body) => {
+        // chat.send's limits and budget, while a refusal can still be the whole response (see admit-calls.ts).
+        if (body === "read" && path === "/trpc/chat.send" && (await admitSend(req, res)) === "answered") return;
         if (body === "read") return trpc(req, res);
         if (body === "too-large") sendTrpcError(res, bodyTooLarge(), { close: true });
       });

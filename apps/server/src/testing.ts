@@ -19,6 +19,21 @@ import { createLogger } from "./logger";
 
 export const TEST_ORIGIN = "http://widget.test";
 
+/**
+ * Tests send from one address, many messages a minute: limits far above what
+ * they send, unless a test sets its own (limits.test.ts tests the real ones).
+ */
+export const GENEROUS_LIMITS = {
+  RATE_LIMIT_SESSION_MESSAGES: "10000",
+  RATE_LIMIT_ADDRESS_MESSAGES: "100000",
+  RATE_LIMIT_SITE_MESSAGES: "100000",
+  RATE_LIMIT_ADDRESS_SESSIONS: "10000",
+  RATE_LIMIT_SITE_SESSIONS: "100000",
+  SESSION_MESSAGE_CAP: "10000",
+  DAILY_BUDGET_USD: "1000",
+  MONTHLY_BUDGET_USD: "10000",
+};
+
 export async function startTestStack(
   options: {
     env?: Record<string, string>;
@@ -37,7 +52,7 @@ export async function startTestStack(
   const origins = options.origins ?? [TEST_ORIGIN];
   const { organizationId } = await seedDatabase(database.db, { demoOrigins: origins, admin: TEST_ADMIN });
   const simulator = await startSimulator({ port: 0, profile: { firstTokenMs: 50, msPerToken: 5, ...options.profile } });
-  const env = { ...parseEnv({ LOG_LEVEL: "silent", WIDGET_ORIGIN: origins[0], ...options.env }), API_PORT: 0 };
+  const env = { ...parseEnv({ LOG_LEVEL: "silent", WIDGET_ORIGIN: origins[0], ...GENEROUS_LIMITS, ...options.env }), API_PORT: 0 };
   const server = await startServer(env, createLogger(env, false), {
     databaseUrl: database.url,
     sessionSecret: "test-secret-".padEnd(40, "x"),

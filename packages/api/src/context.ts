@@ -5,6 +5,11 @@ import type { UnleashAdmin } from "@leadline/flags/unleash-admin";
 import type { TurnDeps } from "@leadline/pipeline/turn";
 
 import { parseCookies } from "./auth/cookies";
+import { admittedSendOf } from "./limits/admitted-sends";
+import type { Reservation } from "./limits/budget";
+import type { RateLimiter } from "./limits/rate-limits";
+import type { RefusalCounter } from "./limits/refusal-counter";
+import type { LimitDefaults } from "./limits/settings";
 import { clientIpOf, headerOf, isSecureRequest, type RequestLike } from "./auth/request";
 
 /** The subset of pino the API uses, so tests can pass any logger. */
@@ -39,6 +44,10 @@ export type ApiConfig = {
   trustedProxyHops?: number;
   /** A reply's tokens go out at most once per this many ms, joined (see chat/token-batch.ts); 0: each on its own. */
   tokenBatchMs?: number;
+  /** Rate limits and budgets of a site that sets none of its own (see limits/settings.ts). */
+  limits: LimitDefaults;
+  /** The longest reply the model may write: a message's worst-case price reserves it. */
+  maxOutputTokens: number;
 };
 
 /** Long-lived things the server builds once and every request shares. */
@@ -58,6 +67,10 @@ export type ApiServices = {
   pipeline: TurnDeps;
   /** Unleash's Admin API, when this server has an admin token: the flags router changes rollouts through it. */
   unleashAdmin: UnleashAdmin | null;
+  /** Chat rate limits, counted where every instance sees them (Redis or Postgres). */
+  rateLimiter: RateLimiter;
+  /** Refused chat calls, counted for the dashboard. */
+  refusals: RefusalCounter;
 };
 
 /** What a procedure sees: the services plus facts about this request. */
@@ -71,6 +84,14 @@ export type Context = ApiServices & {
   cookies: Readonly<Record<string, string>>;
   /** Adds a Set-Cookie header to this request's response (none for an in-process caller). */
   setCookie(value: string): void;
+  /** Sets a header of this request's response, e.g. Retry-After (nothing for an in-process caller). */
+  setHeader(name: string, value: string): void;
+  /**
+   * The budget reservation of the chat.send this HTTP request carries, made
+   * before tRPC ran (limits/admit-calls.ts); undefined when the send was not
+   * admitted yet (an in-process caller, a bad input): the procedure admits it.
+   */
+  admittedSend?: Reservation | null;
   /** The caller's IP (see ApiConfig.trustedProxyHops), for login throttling. */
   clientIp: string | null;
   userAgent: string | null;
@@ -103,9 +124,26 @@ export function createContextFactory(services: ApiServices) {
         const list = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
         res.setHeader("set-cookie", [...list, value]);
       },
+      setHeader(name, value) {
+        res?.setHeader(name, value);
+      },
       clientIp: clientIpOf(req, services.config.trustedProxyHops),
       userAgent: headerOf(req, "user-agent")?.slice(0, 512) ?? null,
       secure: isSecureRequest(req),
     };
+  };
+}
+
+/**
+ * The HTTP adapter's context: a request's context, with the budget
+ * reservation of the chat.send the HTTP layer admitted before tRPC ran
+ * (limits/admit-calls.ts).
+ */
+export function createRequestContextFactory(services: ApiServices) {
+  const createContext = createContextFactory(services);
+  return (options: { req: RequestLike; res?: ResponseLike }): Context => {
+    const ctx = createContext(options);
+    const admittedSend = admittedSendOf(options.req);
+    return admittedSend === undefined ? ctx : { ...ctx, admittedSend };
   };
 }

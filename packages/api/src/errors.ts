@@ -2,7 +2,10 @@ import { TRPCError } from "@trpc/server";
 
 import { TenantScopeError } from "@leadline/db/tenant";
 
-type DomainErrorCode = "NOT_FOUND" | "FORBIDDEN" | "UNAUTHORIZED" | "BAD_REQUEST" | "CONFLICT" | "TOO_MANY_REQUESTS" | "SERVICE_UNAVAILABLE";
+type DomainErrorCode = "NOT_FOUND" | "FORBIDDEN" | "UNAUTHORIZED" | "BAD_REQUEST" | "CONFLICT" | "TOO_MANY_REQUESTS" | "PAYMENT_REQUIRED" | "SERVICE_UNAVAILABLE";
+
+/** Why a request was refused, for a client that acts on it (the widget offers the contact form on "budget_exhausted"). */
+export type RefusalReason = "rate_limited" | "session_cap" | "budget_exhausted";
 
 /**
  * What handlers throw: plain functions know nothing of tRPC. The one mapping
@@ -12,10 +15,16 @@ export class DomainError extends Error {
   constructor(
     readonly code: DomainErrorCode,
     message: string,
+    readonly refusal?: { reason: RefusalReason; retryAfterSeconds?: number },
   ) {
     super(message);
     this.name = "DomainError";
   }
+}
+
+/** The reason and wait of a refusal, for the error's data; undefined for other errors. */
+export function refusalOf(error: unknown): DomainError["refusal"] {
+  return error instanceof DomainError ? error.refusal : undefined;
 }
 
 export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);

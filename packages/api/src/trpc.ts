@@ -9,7 +9,7 @@ import { isAllowedAdminOrigin } from "./auth/origin";
 import { MESSAGES } from "./auth/policy";
 import { authenticateAdmin } from "./auth/session";
 import type { Context } from "./context";
-import { forbidden, toTRPCError } from "./errors";
+import { forbidden, refusalOf, toTRPCError } from "./errors";
 import { verifySessionToken } from "./chat/session-token";
 import { isAllowedWidgetOrigin } from "./chat/widget-origin";
 
@@ -26,6 +26,8 @@ const t = initTRPC.context<Context>().create({
         path: shape.data.path,
         // Input validation failures: which field and why, for the caller to show.
         issues: error.cause instanceof z.ZodError ? error.cause.issues.map((i) => ({ path: i.path.join("."), message: i.message })) : undefined,
+        // A refusal the client acts on: how long to wait, or what to offer instead (see limits/admission.ts).
+        refusal: refusalOf(error.cause),
       },
     };
   },
@@ -40,6 +42,8 @@ const errorMapping = t.middleware(async ({ ctx, next, path }) => {
   if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
     // tRPC wraps whatever a handler threw as an internal error; look at the original.
     const mapped = toTRPCError(result.error.cause ?? result.error);
+    const wait = refusalOf(mapped.cause)?.retryAfterSeconds;
+    if (wait !== undefined) ctx.setHeader("retry-after", String(wait));
     if (mapped.code === "INTERNAL_SERVER_ERROR") {
       ctx.log.error({ err: mapped.cause, path, requestId: ctx.requestId }, "procedure failed");
     }

@@ -31,6 +31,12 @@ export function createPipelineMetrics(cacheStats: () => CacheStats = () => ({}))
     stage: new Histogram({ name: "leadline_stage_duration_seconds", help: "Duration of each pipeline stage", buckets: SECONDS, labelNames: ["stage", "mode", "ok"] as const, registers: [registry] }),
     backgroundLag: new Histogram({ name: "leadline_background_lag_seconds", help: "From the reply's commit to the end of its background work", buckets: SECONDS, registers: [registry] }),
     messages: new Counter({ name: "leadline_chat_messages_total", help: "Chat messages answered", labelNames, registers: [registry] }),
+    refusals: new Counter({
+      name: "leadline_chat_refusals_total",
+      help: "Chat calls refused before anything was stored or the model called: rate_limited, session_cap or budget_exhausted, by the rule that refused",
+      labelNames: ["reason", "rule"] as const,
+      registers: [registry],
+    }),
   };
 }
 

@@ -111,3 +111,16 @@ export const feedbackInput = z.object({
 
 /** Asked by the widget's server, not the browser: which pages may frame a site's chat. */
 export const embedPolicyInput = z.object({ siteKey });
+
+/**
+ * A visitor's name and email, left when the assistant cannot answer (the
+ * site's budget is spent, the conversation's cap reached): the lead is
+ * captured without the model.
+ */
+export const leaveContactInput = z.object({
+  sessionToken,
+  name: visitorText.pipe(z.string().max(100, "Name is too long")),
+  email: z.string().trim().max(254, "Email is too long").pipe(z.email("Please enter a valid email address")),
+  note: visitorText.pipe(z.string().max(1000, "Message is too long")).optional(),
+});
+export type LeaveContactInput = z.infer<typeof leaveContactInput>;

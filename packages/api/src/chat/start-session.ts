@@ -7,6 +7,8 @@ import type { startSessionInput } from "@leadline/validators/chat";
 
 import type { Context } from "../context";
 import { notFound } from "../errors";
+import { admitSessionStart } from "../limits/admission";
+import { siteLimitsOf } from "../limits/site-limits";
 import { signSessionToken } from "./session-token";
 
 /**
@@ -20,6 +22,7 @@ export async function startSession(ctx: Context, input: z.infer<typeof startSess
   // The public key is the entry point: it is what tells us the organization.
   const [site] = await ctx.db.select().from(sites).where(eq(sites.publicKey, input.siteKey));
   if (!site) throw notFound("Site");
+  await admitSessionStart(ctx, siteLimitsOf(ctx, site));
 
   const sessionId = await ctx.db.transaction(async (tx) => {
     const [visitor] = await tx

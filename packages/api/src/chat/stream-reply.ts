@@ -3,6 +3,8 @@ import { answerTurn, visitorMessageFor } from "@leadline/pipeline/turn";
 import type { SendErrorCode, SendEvent } from "@leadline/validators/chat";
 
 import type { Context } from "../context";
+import type { Reservation } from "../limits/budget";
+import { settleReservation } from "../limits/settle";
 import { createChannel } from "./channel";
 import { ANSWER_CLAIM_SECONDS, findReply, type SendPlan } from "./prepare-send";
 import { batchTokens, DEFAULT_TOKEN_BATCH_MS } from "./token-batch";
@@ -12,17 +14,21 @@ import { batchTokens, DEFAULT_TOKEN_BATCH_MS } from "./token-batch";
  * visitor goes away, `signal` aborts the model call and the task still stores
  * the partial answer; only the reading side of the channel is dropped.
  */
-export function streamReply(ctx: Context, plan: SendPlan, signal: AbortSignal | undefined): AsyncIterable<SendEvent> {
+export function streamReply(ctx: Context, plan: SendPlan, signal: AbortSignal | undefined, reservation: Reservation | null = null): AsyncIterable<SendEvent> {
   // Tokens still waiting in the channel when the next one comes (a reader behind) are joined as well.
   const events = createChannel<SendEvent>((a, b) => (a.type === "token" && b.type === "token" ? { type: "token", text: a.text + b.text } : undefined));
   const out = batchTokens(events.push, ctx.config.tokenBatchMs ?? DEFAULT_TOKEN_BATCH_MS);
   out.push({ type: "ack", userMessageId: plan.userMessage.id, clientMessageId: plan.userMessage.clientMessageId ?? "", replay: plan.kind !== "answer" });
-  const task = plan.kind === "answer" ? answerTurn(ctx.pipeline, plan.turn, out.push, signal) : replay(ctx, plan, signal, out.push);
+  const task = plan.kind === "answer" ? answerTurn(ctx.pipeline, plan.turn, out.push, signal) : replay(ctx, plan, signal, out.push).then(() => "none" as const);
   void task
-    .catch((error: unknown) => {
-      ctx.log.error({ err: error, requestId: ctx.requestId }, "chat reply failed");
-      out.push({ type: "error", code: "internal", message: visitorMessageFor("internal"), retryable: true });
-    })
+    .then(
+      (answered) => reservation && settleReservation(ctx, reservation, answered),
+      (error: unknown) => {
+        ctx.log.error({ err: error, requestId: ctx.requestId }, "chat reply failed");
+        out.push({ type: "error", code: "internal", message: visitorMessageFor("internal"), retryable: true });
+        if (reservation) void settleReservation(ctx, reservation, undefined);
+      },
+    )
     .finally(() => {
       out.flush();
       events.close();
