@@ -3,6 +3,7 @@ import { z } from "zod";
 import { compareFlagCohorts, summarizeCaches } from "../metrics/cohorts";
 import { summarizeCosts } from "../metrics/costs";
 import { summarizeLatency, summarizeStages } from "../metrics/latency";
+import { summarizeRefusals } from "../metrics/refusals";
 import { summarizeSatisfaction } from "../metrics/satisfaction";
 import { buildTimeseries } from "../metrics/timeseries";
 import { metricBucket, metricWindow } from "../metrics/windows";
@@ -20,4 +21,5 @@ export const metricsRouter = router({
   caches: windowed.query(({ ctx, input }) => summarizeCaches(ctx.db, ctx.admin.organizationId, input.window)),
   costs: windowed.query(({ ctx, input }) => summarizeCosts(ctx.db, ctx.admin.organizationId, input.window)),
   satisfaction: windowed.query(({ ctx, input }) => summarizeSatisfaction(ctx.db, ctx.admin.organizationId, input.window)),
+  refusals: windowed.query(({ ctx, input }) => summarizeRefusals(ctx.db, ctx.admin.organizationId, input.window)),
 });
