@@ -1,7 +1,7 @@
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 
-import { describeFailure, isSessionLost } from "./call-errors";
+import { describeFailure, isSessionLost, offersContactForm } from "./call-errors";
 
 function serverError(code: string, message: string, issues?: { path: string; message: string }[]) {
   return TRPCClientError.from({ error: { code: -32600, message, data: { code, httpStatus: 400, path: "chat.send", issues } } });
@@ -29,5 +29,30 @@ describe("describeFailure", () => {
     expect(isSessionLost(describeFailure(serverError("UNAUTHORIZED", "Session expired")))).toBe(true);
     expect(isSessionLost(describeFailure(serverError("NOT_FOUND", "Chat session not found")))).toBe(true);
     expect(isSessionLost(describeFailure(serverError("TOO_MANY_REQUESTS", "Slow down")))).toBe(false);
+  });
+});
+
+describe("refusals the widget acts on", () => {
+  const refused = (code: string, refusal: unknown) =>
+    TRPCClientError.from({ error: { code: -32029, message: "You are sending messages too quickly. Please wait 12 s and try again.", data: { code, httpStatus: 429, refusal } } });
+
+  it("reads how long to wait from a rate limit", () => {
+    expect(describeFailure(refused("TOO_MANY_REQUESTS", { reason: "rate_limited", retryAfterSeconds: 12 }))).toEqual({
+      code: "TOO_MANY_REQUESTS",
+      message: "You are sending messages too quickly. Please wait 12 s and try again.",
+      refusal: { reason: "rate_limited", retryAfterSeconds: 12 },
+    });
+  });
+
+  it("offers the contact form when the budget is spent or the conversation's cap reached, not for other refusals", () => {
+    expect(offersContactForm(describeFailure(refused("PAYMENT_REQUIRED", { reason: "budget_exhausted" })))).toBe(true);
+    expect(offersContactForm(describeFailure(refused("FORBIDDEN", { reason: "session_cap" })))).toBe(true);
+    expect(offersContactForm(describeFailure(refused("TOO_MANY_REQUESTS", { reason: "rate_limited", retryAfterSeconds: 3 })))).toBe(false);
+    expect(offersContactForm(describeFailure(refused("FORBIDDEN", undefined)))).toBe(false);
+  });
+
+  it("ignores a malformed refusal", () => {
+    expect(describeFailure(refused("TOO_MANY_REQUESTS", { reason: 5 })).refusal).toBeUndefined();
+    expect(describeFailure(refused("TOO_MANY_REQUESTS", { reason: "rate_limited", retryAfterSeconds: -1 })).refusal).toEqual({ reason: "rate_limited" });
   });
 });

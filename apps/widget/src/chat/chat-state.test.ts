@@ -104,6 +104,24 @@ describe("reduceChat", () => {
     expect(state.turn?.phase).toBe("waiting");
   });
 
+  it("a rate-limited message waits: nothing shown as sent, sending resumes when the wait is over", () => {
+    const until = Date.now() + 12_000;
+    const waiting = run(loaded, sent(), { type: "send-failed", clientMessageId: "msg-0001", message: "Please wait 12 s", retryable: false, withdraw: true, waitUntil: until });
+    expect(waiting.waitUntil).toBe(until);
+    expect(waiting.messages.map((m) => m.role)).toEqual(["assistant"]);
+    const over = reduceChat(waiting, { type: "wait-over" });
+    expect(over.waitUntil).toBeNull();
+    expect(over.error).toBeNull();
+  });
+
+  it("when the assistant cannot answer, the typed message becomes the contact form's note, then the thanks", () => {
+    const offered = run(loaded, sent("msg-0001", "We need 20 seats"), { type: "contact-offered", clientMessageId: "msg-0001", message: "Leave your name and email" });
+    expect(offered.contact).toEqual({ status: "open", message: "Leave your name and email", note: "We need 20 seats" });
+    expect(offered.messages.map((m) => m.role)).toEqual(["assistant"]);
+    expect(offered.turn).toBeNull();
+    expect(reduceChat(offered, { type: "contact-sent", name: "Ana", email: "ana@globex.example" }).contact).toEqual({ status: "sent", name: "Ana", email: "ana@globex.example" });
+  });
+
   it("a refused message leaves the list (the composer gets the text back)", () => {
     const state = run(loaded, sent(), { type: "send-failed", clientMessageId: "msg-0001", message: "Message is too long", retryable: false, withdraw: true });
     expect(state.messages.map((m) => m.role)).toEqual(["assistant"]);

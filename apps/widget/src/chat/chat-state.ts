@@ -27,6 +27,13 @@ export type Turn = Outgoing & { phase: "waiting" | "streaming" };
 
 export type ChatError = { message: string; retry: Outgoing | null };
 
+/**
+ * The contact form, offered when the assistant cannot answer (the site's
+ * budget is spent, the conversation's cap reached): "open" with what the
+ * visitor had typed as its note, "sent" once the team has their details.
+ */
+export type ContactOffer = { status: "open"; message: string; note: string } | { status: "sent"; name: string; email: string };
+
 export type ChatState = {
   status: "starting" | "ready" | "unavailable";
   messages: ChatMessage[];
@@ -35,6 +42,9 @@ export type ChatState = {
   demoModel: boolean;
   /** A short note from a late "enhanced" event, e.g. that the visitor's contact details were noted. */
   notice: string | null;
+  /** Epoch ms until which the server refuses messages (too many too fast); sending waits, typing does not. */
+  waitUntil: number | null;
+  contact: ContactOffer | null;
 };
 
 export type ChatAction =
@@ -50,10 +60,13 @@ export type ChatAction =
   | { type: "session-unavailable"; message: string }
   | { type: "send-started"; outgoing: Outgoing }
   | { type: "stream-event"; clientMessageId: string; event: SendEvent }
-  | { type: "send-failed"; clientMessageId: string; message: string; retryable: boolean; withdraw: boolean }
+  | { type: "send-failed"; clientMessageId: string; message: string; retryable: boolean; withdraw: boolean; waitUntil?: number }
+  | { type: "wait-over" }
+  | { type: "contact-offered"; clientMessageId: string; message: string }
+  | { type: "contact-sent"; name: string; email: string }
   | { type: "feedback-changed"; messageId: string; rating: Rating | null };
 
-export const initialChatState: ChatState = { status: "starting", messages: [], turn: null, error: null, demoModel: false, notice: null };
+export const initialChatState: ChatState = { status: "starting", messages: [], turn: null, error: null, demoModel: false, notice: null, waitUntil: null, contact: null };
 
 const GREETING_KEY = "greeting";
 const UNANSWERED_MESSAGE = "Your last message did not get an answer.";
@@ -88,8 +101,18 @@ export function reduceChat(state: ChatState, action: ChatAction): ChatState {
       const messages = withoutReply(state.messages, outgoing.clientMessageId).filter(
         (m) => !(action.withdraw && m.role === "user" && m.clientMessageId === outgoing.clientMessageId),
       );
-      return { ...state, messages, turn: null, error: { message: action.message, retry: action.retryable ? outgoing : null } };
+      return { ...state, messages, turn: null, error: { message: action.message, retry: action.retryable ? outgoing : null }, waitUntil: action.waitUntil ?? state.waitUntil };
     }
+    case "wait-over":
+      return { ...state, waitUntil: null, error: state.waitUntil !== null ? null : state.error };
+    case "contact-offered": {
+      // The refused message was never stored: it becomes the form's note instead of a bubble.
+      const note = state.turn?.clientMessageId === action.clientMessageId ? state.turn.text : "";
+      const messages = state.messages.filter((m) => !(m.role === "user" && m.clientMessageId === action.clientMessageId));
+      return { ...state, messages, turn: null, error: null, contact: { status: "open", message: action.message, note } };
+    }
+    case "contact-sent":
+      return { ...state, contact: { status: "sent", name: action.name, email: action.email } };
     case "feedback-changed":
       return {
         ...state,

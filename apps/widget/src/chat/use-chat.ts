@@ -7,7 +7,7 @@ import type { HistoryMessage, Theme } from "@leadline/validators/chat";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 
 import { createChatClient } from "./api-client";
-import { describeFailure, isSessionLost } from "./call-errors";
+import { describeFailure, isSessionLost, offersContactForm } from "./call-errors";
 import { findUnanswered, initialChatState, reduceChat, type Outgoing, type Rating } from "./chat-state";
 import { createRandomId } from "./ids";
 import { ensureVisitorId, forgetSession, openBrowserStore, readSession, saveSession, type KeyValueStore, type StoredSession } from "./session-store";
@@ -44,8 +44,8 @@ export function useChat(siteKey: string, apiUrl: string) {
       const sessionToken = tokenRef.current;
       if (!sessionToken) return "refused";
       const { clientMessageId } = outgoing;
-      const fail = (message: string, retryable: boolean, withdraw = false) =>
-        dispatch({ type: "send-failed", clientMessageId, message, retryable, withdraw });
+      const fail = (message: string, retryable: boolean, withdraw = false, waitUntil?: number) =>
+        dispatch({ type: "send-failed", clientMessageId, message, retryable, withdraw, waitUntil });
       dispatch({ type: "send-started", outgoing });
       let answered = false;
       try {
@@ -60,6 +60,16 @@ export function useChat(siteKey: string, apiUrl: string) {
       } catch (error) {
         if (answered) return "sent"; // only the optional tail was lost
         const failure = describeFailure(error);
+        if (offersContactForm(failure)) {
+          // The text was not stored: it becomes the contact form's note.
+          dispatch({ type: "contact-offered", clientMessageId, message: failure.message });
+          return "sent";
+        }
+        if (failure.refusal?.reason === "rate_limited") {
+          // Nothing was stored: the text goes back to the composer, which sends again once the wait is over.
+          fail(failure.message, false, true, Date.now() + (failure.refusal.retryAfterSeconds ?? 5) * 1000);
+          return "refused";
+        }
         if (failure.code === "BAD_REQUEST") {
           fail(failure.message, false, true);
           return "refused";
@@ -107,7 +117,8 @@ export function useChat(siteKey: string, apiUrl: string) {
       // An unknown site key or an origin the site does not allow: say so, it is what the site owner must fix.
       const failure = describeFailure(error);
       const setupProblem = failure.code === "FORBIDDEN" || failure.code === "NOT_FOUND";
-      dispatch({ type: "session-unavailable", message: setupProblem ? failure.message : START_FAILED });
+      // Too many chats started from this network: the server's words say how long to wait.
+      dispatch({ type: "session-unavailable", message: setupProblem || failure.refusal ? failure.message : START_FAILED });
     }
   }, [adoptSession, client, getStore, siteKey, startNewSession]);
 
@@ -151,5 +162,28 @@ export function useChat(siteKey: string, apiUrl: string) {
     [client],
   );
 
-  return { state, theme, send, retry: deliver, reopen: openSession, rate };
+  // Sending waits out a rate limit; when it is over the notice goes and the Send button comes back.
+  useEffect(() => {
+    if (state.waitUntil === null) return;
+    const timer = setTimeout(() => dispatch({ type: "wait-over" }), Math.max(0, state.waitUntil - Date.now()));
+    return () => clearTimeout(timer);
+  }, [state.waitUntil]);
+
+  /** The contact form: the visitor's details go straight to their lead. Resolves to an error message, or null when sent. */
+  const leaveContact = useCallback(
+    async (contact: { name: string; email: string; note: string }): Promise<string | null> => {
+      const sessionToken = tokenRef.current;
+      if (!sessionToken) return START_FAILED;
+      try {
+        await client.chat.leaveContact.mutate({ sessionToken, name: contact.name.trim(), email: contact.email.trim(), note: contact.note.trim() || undefined });
+        dispatch({ type: "contact-sent", name: contact.name.trim(), email: contact.email.trim() });
+        return null;
+      } catch (error) {
+        return describeFailure(error).message;
+      }
+    },
+    [client],
+  );
+
+  return { state, theme, send, retry: deliver, reopen: openSession, rate, leaveContact };
 }

@@ -11,15 +11,17 @@ import { isFramed, listenForHost, tellHost } from "../chat/host-bridge";
 import { useChat } from "../chat/use-chat";
 import styles from "./chat.module.css";
 import { Composer } from "./composer";
+import { ContactForm } from "./contact-form";
 import { ErrorBanner } from "./error-banner";
 import { MessageList } from "./message-list";
+import { WaitNotice } from "./wait-notice";
 
 export type ChatAppProps = { siteKey: string; apiUrl: string };
 
 const isCssColor = (value: string) => typeof CSS !== "undefined" && CSS.supports("color", value);
 
 export function ChatApp({ siteKey, apiUrl }: ChatAppProps) {
-  const { state, theme, send, retry, reopen, rate } = useChat(siteKey, apiUrl);
+  const { state, theme, send, retry, reopen, rate, leaveContact } = useChat(siteKey, apiUrl);
   const composerRef = useRef<HTMLTextAreaElement>(null);
   // Known only in the browser; rendering it on the server would mismatch on hydration.
   const [framed, setFramed] = useState(false);
@@ -40,7 +42,8 @@ export function ChatApp({ siteKey, apiUrl }: ChatAppProps) {
   }, []);
 
   const style = colors ? ({ "--accent": colors.accent, "--on-accent": colors.onAccent } as CSSProperties) : undefined;
-  const busy = state.status !== "ready" || state.turn !== null;
+  // Typing stays open while sending waits: for an answer, out a rate limit, or for good when only the contact form can help.
+  const busy = state.status !== "ready" || state.turn !== null || state.waitUntil !== null || state.contact !== null;
   const pendingRetry = state.error?.retry ?? null;
   const retryAction = state.status === "unavailable" ? () => void reopen() : pendingRetry ? () => void retry(pendingRetry) : null;
 
@@ -66,9 +69,9 @@ export function ChatApp({ siteKey, apiUrl }: ChatAppProps) {
           </p>
         )}
         {state.notice && <p role="status" className={styles.notice}>{state.notice}</p>}
-        {state.error && <ErrorBanner message={state.error.message} onRetry={retryAction} />}
+        {state.waitUntil !== null ? <WaitNotice until={state.waitUntil} /> : state.error && <ErrorBanner message={state.error.message} onRetry={retryAction} />}
       </div>
-      <Composer inputRef={composerRef} disabled={busy} onSend={send} />
+      {state.contact ? <ContactForm offer={state.contact} onSubmit={leaveContact} /> : <Composer inputRef={composerRef} disabled={busy} onSend={send} />}
     </main>
   );
 }
