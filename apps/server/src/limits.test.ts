@@ -90,6 +90,17 @@ describe("rate limits: 429 with Retry-After, nothing stored, no model call", () 
     expect(error.error.data.refusal).toEqual({ reason: "rate_limited", retryAfterSeconds: Number(refused.retryAfter) });
     expect(error.error.message).toMatch(/wait \d+ s/);
     expect(await countRows(stack)).toEqual(before);
+
+    // Batched with another call, the send is refused inside the stream (its headers are gone by then): still a 429, never a 500.
+    const batched = await fetch(`${stack.url}/trpc/chat.send,chat.feedback?batch=1`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "trpc-accept": "application/jsonl", origin: TEST_ORIGIN, "x-forwarded-for": "198.51.100.1" },
+      body: JSON.stringify({ 0: { sessionToken: token, clientMessageId: newId(), text: "batched" }, 1: { sessionToken: token, messageId: "not-a-uuid", rating: "up" } }),
+    });
+    const streamed = await batched.text();
+    expect(streamed).toContain('"code":"TOO_MANY_REQUESTS"');
+    expect(streamed).not.toContain("INTERNAL_SERVER_ERROR");
+    expect(await countRows(stack)).toEqual(before);
   });
 
   it("per address: sessions from one address share its message limit; another address is not affected", async () => {

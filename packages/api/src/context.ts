@@ -101,6 +101,7 @@ export type Context = ApiServices & {
 
 /** The parts of Node's ServerResponse the context writes to. */
 type ResponseLike = {
+  readonly headersSent?: boolean;
   getHeader(name: string): number | string | string[] | undefined;
   setHeader(name: string, value: string | string[]): unknown;
 };
@@ -125,7 +126,8 @@ export function createContextFactory(services: ApiServices) {
         res.setHeader("set-cookie", [...list, value]);
       },
       setHeader(name, value) {
-        res?.setHeader(name, value);
+        // A streamed response (a batched chat.send) has sent its headers already: the refusal's data says the same.
+        if (res && !res.headersSent) res.setHeader(name, value);
       },
       clientIp: clientIpOf(req, services.config.trustedProxyHops),
       userAgent: headerOf(req, "user-agent")?.slice(0, 512) ?? null,
