@@ -116,7 +116,7 @@ describe("the Sites page", () => {
     const form = page.getByRole("form", { name: "Site settings" });
     await expect.poll(() => form.getByRole("alert").textContent(), { timeout: 15_000 }).toContain("Not saved.");
     expect(await descriptionOf(page, "Origins that may show the chat, one per line")).toEqual([
-      "https://x.example/path: An origin is scheme://host[:port], nothing more",
+      "https://x.example/path: An origin is scheme://host[:port] only: no path, query or #fragment",
       expect.stringContaining("Each exactly scheme://host[:port]"),
     ]);
     expect(await origins.getAttribute("aria-invalid")).toBe("true");
