@@ -15,7 +15,7 @@ import { TEST_ADMIN_TOKEN, TEST_BACKEND_TOKEN } from "@leadline/flags/testing";
 import "@leadline/flags/testing/provided";
 import { startNextApp } from "@leadline/server/next-apps";
 import { startTestStack, type TestStack } from "@leadline/server/testing";
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { inject } from "vitest";
 
 import { launchBrowser } from "@leadline/testing/browser";
@@ -38,6 +38,8 @@ export type AdminStack = {
   addUser(user: Login, role: "admin" | "viewer"): Promise<void>;
   /** Signs in on the login page and waits to be sent on. */
   signIn(page: Page, login: Login): Promise<void>;
+  /** A browser profile of its own (its own cookies), signed in, on the given page of the admin app. */
+  openAs(login: Login, path: string, viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }>;
   /** Chats through the API as the widget does, in one new session on the demo site, waiting for each answer to finish. */
   chat(texts: readonly string[]): Promise<void>;
   stop(): Promise<void>;
@@ -74,6 +76,13 @@ export async function startAdminStack(options: { widget?: boolean } = {}): Promi
     const browser = await launchBrowser();
     started.push({ stop: () => browser.close() });
     mkdirSync(resultsDir, { recursive: true });
+    const signIn = async (page: Page, login: Login) => {
+      await page.goto(`${admin.url}/login`);
+      await page.getByLabel("Email").fill(login.email);
+      await page.getByLabel("Password").fill(login.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL((url) => url.pathname !== "/login", { timeout: 15_000 });
+    };
     return {
       stack,
       admin,
@@ -84,12 +93,13 @@ export async function startAdminStack(options: { widget?: boolean } = {}): Promi
           .insert(adminUsers)
           .values({ organizationId: stack.organizationId, email: user.email, role, passwordHash: await hashPassword(user.password) });
       },
-      async signIn(page, login) {
-        await page.goto(`${admin.url}/login`);
-        await page.getByLabel("Email").fill(login.email);
-        await page.getByLabel("Password").fill(login.password);
-        await page.getByRole("button", { name: "Sign in" }).click();
-        await page.waitForURL((url) => url.pathname !== "/login", { timeout: 15_000 });
+      signIn,
+      async openAs(login, path, viewport = { width: 1200, height: 900 }) {
+        const context = await browser.newContext({ viewport });
+        const page = await context.newPage();
+        await signIn(page, login);
+        await page.goto(`${admin.url}${path}`);
+        return { context, page };
       },
       async chat(texts) {
         const client = stack.client(widgetOrigin ?? undefined);

@@ -21,14 +21,6 @@ beforeAll(async () => {
 
 afterAll(() => setup?.stop());
 
-/** A browser profile of its own (its own cookies), signed in, on the given page of the admin app. */
-async function openAs(login: Login, path: string, viewport = { width: 1200, height: 900 }) {
-  const context = await setup.browser.newContext({ viewport });
-  const page = await context.newPage();
-  await setup.signIn(page, login);
-  await page.goto(`${setup.admin.url}${path}`);
-  return { context, page };
-}
 
 /** A rule as stored: what the page changed, or did not. */
 async function storedRule(kind: AlertRuleKind) {
@@ -65,7 +57,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 describe("alert rules on the alerts page", () => {
   it("an admin lowers the error-rate threshold and widens its window: saved, with who did it, in the table and the audit log", async () => {
-    const { context, page } = await openAs(TEST_ADMIN, "/alerts");
+    const { context, page } = await setup.openAs(TEST_ADMIN, "/alerts");
     await expect.poll(() => ruleRows(page), { timeout: 15_000 }).toEqual([
       ["p95 total time above", "8,000 ms", "Last 5 minutes", "On", "Never (the default)"],
       ["Error rate above", "5 %", "Last 5 minutes", "On", "Never (the default)"],
@@ -114,7 +106,7 @@ describe("alert rules on the alerts page", () => {
   });
 
   it("a threshold outside the rule's limits is explained in the form, and nothing changes", async () => {
-    const { context, page } = await openAs(TEST_ADMIN, "/alerts");
+    const { context, page } = await setup.openAs(TEST_ADMIN, "/alerts");
     const edit = page.getByRole("button", { name: "Edit p95 total time above" });
     await edit.click();
     const dialog = page.getByRole("dialog", { name: "Edit rule: p95 total time above" });
@@ -141,7 +133,7 @@ describe("alert rules on the alerts page", () => {
   it("a change the server refuses is explained in the dialog, with what was typed kept, and nothing changes", async () => {
     const demoted = { email: "demoted@test.example", password: "demoted-password" };
     await setup.addUser(demoted, "admin");
-    const { context, page } = await openAs(demoted, "/alerts");
+    const { context, page } = await setup.openAs(demoted, "/alerts");
     await page.getByRole("button", { name: "Edit p95 background lag above" }).click();
     const dialog = page.getByRole("dialog", { name: "Edit rule: p95 background lag above" });
     // Made a viewer while the page is open: the API refuses, whatever the page still offers.
@@ -155,7 +147,7 @@ describe("alert rules on the alerts page", () => {
   });
 
   it("a viewer reads the rules and who changed them, with no control and a word on why", async () => {
-    const { context, page } = await openAs(VIEWER, "/alerts");
+    const { context, page } = await setup.openAs(VIEWER, "/alerts");
     await expect.poll(() => page.getByTestId("rules-viewer-note").textContent(), { timeout: 15_000 }).toContain("only an admin can change them");
     await expect.poll(async () => (await ruleRows(page)).length, { timeout: 15_000 }).toBe(4);
     const [, errorRate] = await ruleRows(page);
@@ -170,7 +162,7 @@ describe("alert rules on the alerts page", () => {
 
 describe("daily reports", () => {
   it("before the first report, the page says when reports are written; only an admin is offered today's", async () => {
-    const viewer = await openAs(VIEWER, "/reports");
+    const viewer = await setup.openAs(VIEWER, "/reports");
     const empty = viewer.page.getByTestId("no-reports");
     await expect.poll(() => empty.textContent(), { timeout: 15_000 }).toContain("A report is generated each day shortly after midnight UTC, for the previous day.");
     expect(await empty.textContent()).toContain("An admin can also generate today's report so far");
@@ -178,7 +170,7 @@ describe("daily reports", () => {
     expect(await viewer.page.getByRole("button", { name: /Generate/ }).count()).toBe(0);
     await viewer.context.close();
 
-    const admin = await openAs(TEST_ADMIN, "/reports");
+    const admin = await setup.openAs(TEST_ADMIN, "/reports");
     await expect.poll(() => admin.page.getByTestId("no-reports").textContent(), { timeout: 15_000 }).toContain("Generate today's report");
     expect(await admin.page.getByRole("button", { name: "Generate today's report" }).count()).toBe(1);
     await admin.context.close();
@@ -187,7 +179,7 @@ describe("daily reports", () => {
   it("an admin generates today's report after some chat traffic, reads its numbers, and updates it later in the day", async () => {
     await setup.chat(VISITOR_MESSAGES);
     await waitForTimings(VISITOR_MESSAGES.length);
-    const { context, page } = await openAs(TEST_ADMIN, "/reports");
+    const { context, page } = await setup.openAs(TEST_ADMIN, "/reports");
     await page.getByRole("button", { name: "Generate today's report" }).click();
     await page.waitForURL((url) => url.pathname === `/reports/${today()}`, { timeout: 15_000 });
     await page.getByRole("heading", { level: 1, name: /^Report for / }).waitFor({ timeout: 15_000 });
@@ -230,7 +222,7 @@ describe("daily reports", () => {
   });
 
   it("a viewer reads the report, on a phone too, but cannot generate or update one", async () => {
-    const { context, page } = await openAs(VIEWER, "/reports", { width: 360, height: 740 });
+    const { context, page } = await setup.openAs(VIEWER, "/reports", { width: 360, height: 740 });
     const table = page.getByTestId("reports-table");
     await expect.poll(async () => (await rowsOf(table)).length, { timeout: 15_000 }).toBe(1);
     await expect.poll(() => page.getByRole("banner").textContent()).toContain(`${VIEWER.email} viewer`);

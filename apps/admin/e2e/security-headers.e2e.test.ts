@@ -62,7 +62,8 @@ describe("the admin app's headers", () => {
     const { page, log } = await watchedPage();
     await page.goto(framer.url);
     await expect.poll(() => log.find((text) => text.includes(`"frame-ancestors 'none'"`)), { timeout: 15_000 }).toBeDefined();
-    expect(page.frames().find((f) => f !== page.mainFrame())?.url()).toMatch(/^chrome-error:/);
+    // Chromium swaps the refused frame for its error page a moment after it logs the refusal.
+    await expect.poll(() => page.frames().find((f) => f !== page.mainFrame())?.url(), { timeout: 10_000 }).toMatch(/^chrome-error:/);
     expect(await page.frameLocator('iframe[title="Admin"]').getByRole("button", { name: "Sign in" }).count()).toBe(0);
 
     const login = await fetch(`${setup.admin.url}/login`);

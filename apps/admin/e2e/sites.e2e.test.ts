@@ -24,14 +24,6 @@ beforeAll(async () => {
 
 afterAll(() => setup?.stop());
 
-/** A browser profile of its own, signed in, on the given page of the admin app. */
-async function openAs(login: Login, path: string, viewport = { width: 1200, height: 900 }) {
-  const context = await setup.browser.newContext({ viewport });
-  const page = await context.newPage();
-  await setup.signIn(page, login);
-  await page.goto(`${setup.admin.url}${path}`);
-  return { context, page };
-}
 
 /** The demo site as stored. */
 async function storedSite() {
@@ -60,7 +52,7 @@ const descriptionOf = (page: Page, label: string) =>
 
 describe("the Sites page", () => {
   it("an admin adds an allowed origin, sets a rate limit and a daily budget, saves, and finds them after a reload and in the database", async () => {
-    const { context, page } = await openAs(TEST_ADMIN, "/");
+    const { context, page } = await setup.openAs(TEST_ADMIN, "/");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sites" }).click();
     const table = page.getByTestId("sites-table");
     await expect.poll(() => rowsOf(table), { timeout: 15_000 }).toEqual([["Demo website", "demo", "1", "Default", "Default"]]);
@@ -104,7 +96,7 @@ describe("the Sites page", () => {
 
   it("an origin with a path and a rate of 0 are refused with the server's reasons beside them, on a phone; what was typed stays and nothing changes", async () => {
     const before = await storedSite();
-    const { context, page } = await openAs(TEST_ADMIN, await sitePath(), PHONE);
+    const { context, page } = await setup.openAs(TEST_ADMIN, await sitePath(), PHONE);
     const origins = originsField(page);
     await expect.poll(() => origins.inputValue(), { timeout: 15_000 }).toBe(`${widgetOrigin}\n${SHOP}`);
     const typed = `${widgetOrigin}\n${SHOP}\nhttps://x.example/path`;
@@ -134,7 +126,7 @@ describe("the Sites page", () => {
   });
 
   it("a viewer reads every setting, read-only with a word on why, on a phone too", async () => {
-    const { context, page } = await openAs(VIEWER, await sitePath(), PHONE);
+    const { context, page } = await setup.openAs(VIEWER, await sitePath(), PHONE);
     await expect.poll(() => page.getByTestId("sites-viewer-note").textContent(), { timeout: 15_000 }).toContain("only an admin can change them");
     await expect.poll(() => originsField(page).inputValue(), { timeout: 15_000 }).toBe(`${widgetOrigin}\n${SHOP}`);
     expect(await sessionRate(page).inputValue()).toBe("20");
@@ -150,7 +142,7 @@ describe("the Sites page", () => {
   });
 
   it("a budget of 0 switches the model off: the next message is refused, and the dashboard counts it", async () => {
-    const { context, page } = await openAs(TEST_ADMIN, await sitePath());
+    const { context, page } = await setup.openAs(TEST_ADMIN, await sitePath());
     await expect.poll(() => monthlyBudget(page).inputValue(), { timeout: 15_000 }).toBe("");
     await monthlyBudget(page).fill("0");
     await page.getByRole("button", { name: "Save" }).click();

@@ -68,7 +68,7 @@ describe("rate limits: 429 with Retry-After, nothing stored, no model call", () 
         TRUSTED_PROXY_HOPS: "1",
         RATE_LIMIT_SESSION_MESSAGES: "2",
         RATE_LIMIT_ADDRESS_MESSAGES: "3",
-        RATE_LIMIT_SITE_MESSAGES: "8",
+        RATE_LIMIT_SITE_MESSAGES: "9",
         RATE_LIMIT_ADDRESS_SESSIONS: "3",
         RATE_LIMIT_SITE_SESSIONS: "20",
       },
@@ -127,7 +127,7 @@ describe("rate limits: 429 with Retry-After, nothing stored, no model call", () 
   });
 
   it("per site: the site's whole traffic, over every address, and each refusal counted for the dashboard and /metrics", async () => {
-    // The site has counted 8 messages in this file's minute, refused ones too (8 allowed): every address is refused now.
+    // The site has counted 9 messages in this file's minute, refused and batched ones too (9 allowed): every address is refused now.
     const token = await startSession(stack, "198.51.100.20");
     const before = await countRows(stack);
     expect((await rawSend(stack, token, "hello", "198.51.100.20")).status).toBe(429);

@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { launchBrowser } from "@leadline/testing/browser";
 
+import { openDemoChat } from "./demo-page";
+
 const widgetDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const silent = { info() {}, warn() {} };
 
@@ -40,14 +42,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function openChat(page: Page): Promise<FrameLocator> {
-  await page.goto(`${widget.url}/demo`);
-  await page.getByRole("button", { name: "Open chat" }).click();
-  const chat = page.frameLocator('iframe[title="Chat"]');
-  // The greeting shows once the session is started: the chat is ready for input.
-  await expect.poll(() => chat.getByRole("log").textContent(), { timeout: 30_000 }).toMatch(/Demo/);
-  return chat;
-}
+const openChat = (page: Page) => openDemoChat(page, widget.url);
 
 /** Reloads the customer's page and opens the chat again (the loader script is async: wait for its button). */
 async function reopenAfterReload(page: Page) {

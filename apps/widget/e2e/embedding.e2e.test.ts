@@ -118,7 +118,8 @@ describe("a page outside the site's allowed origins", () => {
     await expect.poll(() => console.find((text) => text.includes(`"frame-ancestors ${widget.url}"`) && /blocked|Refused/.test(text)), { timeout: 15_000 }).toBeDefined();
     // Give a frame that did load the time to start a session: none may appear.
     await new Promise((r) => setTimeout(r, 2_000));
-    expect(page.frames().find((f) => f !== page.mainFrame())?.url()).toMatch(/^chrome-error:/);
+    // Chromium swaps the refused frame for its error page a moment after it logs the refusal.
+    await expect.poll(() => page.frames().find((f) => f !== page.mainFrame())?.url(), { timeout: 10_000 }).toMatch(/^chrome-error:/);
     expect(await page.frameLocator('iframe[title="Direct"]').getByRole("textbox", { name: "Message" }).count()).toBe(0);
     expect(await sessionCount()).toBe(before);
     await page.close();

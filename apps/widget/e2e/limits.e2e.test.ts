@@ -11,10 +11,12 @@ import { freePort } from "@leadline/db/testing";
 import { startNextApp } from "@leadline/server/next-apps";
 import { startTestStack, type TestStack } from "@leadline/server/testing";
 import { count, eq, sql } from "drizzle-orm";
-import type { Browser, FrameLocator, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { launchBrowser } from "@leadline/testing/browser";
+
+import { openDemoChat } from "./demo-page";
 
 const widgetDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const silent = { info() {}, warn() {} };
@@ -37,13 +39,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function openChat(page: Page): Promise<FrameLocator> {
-  await page.goto(`${widget.url}/demo`);
-  await page.getByRole("button", { name: "Open chat" }).click();
-  const chat = page.frameLocator('iframe[title="Chat"]');
-  await expect.poll(() => chat.getByRole("log").textContent(), { timeout: 30_000 }).toMatch(/Demo/);
-  return chat;
-}
+const openChat = (page: Page) => openDemoChat(page, widget.url);
 
 const answerCalls = () => stack.simulator.stats().requests - stack.simulator.stats().structured;
 const messageCount = async () => (await stack.database.db.select({ n: count() }).from(chatMessages))[0]!.n;
