@@ -130,7 +130,11 @@ describe("a page on an allowed origin", () => {
   it("shows the launcher and chats, without a CSP violation, once its origin is added to the site (within seconds)", async () => {
     await setAllowedOrigins([widget.url, customer.origin]);
     const { page, console, violations } = await watchedPage();
-    // The widget's server keeps a site's answer a few seconds: reload until the change shows.
+    // The widget's server keeps a site's answer a few seconds, in the embed page's proxy and in the loader's check
+    // apart (two module graphs): reload until both show the change.
+    await expect
+      .poll(async () => (await fetch(`${widget.url}/embed/demo`)).headers.get("content-security-policy"), { timeout: 20_000, interval: 1_000 })
+      .toContain(customer.origin);
     await expect
       .poll(
         async () => {
