@@ -1,5 +1,6 @@
 import { startAlertEvaluator } from "@leadline/api/alerts/evaluate";
 import { createRateLimiter } from "@leadline/api/limits/rate-limits";
+import { createSpendLedger } from "@leadline/api/limits/spend-ledger";
 import { createRefusalCounter } from "@leadline/api/limits/refusal-counter";
 import { startReportJobs } from "@leadline/api/reports/jobs";
 import { migrateDatabase } from "@leadline/db/migrate";
@@ -79,6 +80,7 @@ export async function startServer(
   let reports: Awaited<ReturnType<typeof startReportJobs>> | null = null;
   const rateLimits = openRateLimitStore(env.REDIS_URL, database.db, log);
   const refusals = createRefusalCounter(database.db, log);
+  const spend = createSpendLedger(database.db, log);
   /** Everything started so far, in reverse order: on shutdown, and when a later step fails to start. */
   const stopAll = async () => {
     // Each step runs even if one before it fails, so the pool and the database always close.
@@ -88,6 +90,7 @@ export async function startServer(
       () => alerting?.stop(),
       () => guard?.stop(),
       () => refusals.stop(),
+      () => spend.stop(),
       () => rateLimits.close(),
       () => pipeline.stop(),
       () => flags.stop(),
@@ -135,6 +138,7 @@ export async function startServer(
     unleashAdmin: flags.admin,
     rateLimiter: createRateLimiter(rateLimits.store),
     refusals,
+    spend,
   };
   const api = options.listen === false ? null : createApiServer({ services, corsOrigins: [env.widgetOrigin, env.adminOrigin], metrics: pipeline.metrics.registry });
   let url = "";

@@ -197,6 +197,8 @@ describe("spend budgets: reserve the worst case, settle with real usage", () => 
       .poll(async () => (await stack.database.db.select({ n: count() }).from(messageCosts))[0]!.n, { timeout: 15_000 })
       .toBe(3);
     const [costs] = await stack.database.db.select({ usd: sql<string>`sum(${messageCosts.costUsd})::numeric(14,8)::text` }).from(messageCosts);
+    // The process holds a lease on the day's budget (limits/spend-ledger.ts) and records spend every second; released, nothing stays reserved.
+    await stack.services.spend.flush({ release: true });
     await expect
       .poll(async () => (await stack.database.db.select().from(siteSpend).where(eq(siteSpend.siteId, site.id)))[0], { timeout: 10_000 })
       .toMatchObject({ spentUsd: costs!.usd, reservedUsd: "0.00000000" });

@@ -9,6 +9,7 @@ import { admittedSendOf } from "./limits/admitted-sends";
 import type { Reservation } from "./limits/budget";
 import type { RateLimiter } from "./limits/rate-limits";
 import type { RefusalCounter } from "./limits/refusal-counter";
+import type { SpendLedger } from "./limits/spend-ledger";
 import type { LimitDefaults } from "./limits/settings";
 import { clientIpOf, headerOf, isSecureRequest, type RequestLike } from "./auth/request";
 
@@ -71,6 +72,8 @@ export type ApiServices = {
   rateLimiter: RateLimiter;
   /** Refused chat calls, counted for the dashboard. */
   refusals: RefusalCounter;
+  /** Site budgets held by this process, so a message's reservation costs no round trip. */
+  spend: SpendLedger;
 };
 
 /** What a procedure sees: the services plus facts about this request. */

@@ -7,14 +7,15 @@ import type { VisitorClaims } from "../chat/session-token";
 import type { Context } from "../context";
 import { DomainError, type RefusalReason } from "../errors";
 import { reportBudgetExhausted } from "./budget-alert";
-import { reserveSpend, type Reservation } from "./budget";
-import type { RateRule } from "./rate-limits";
+import type { Reservation } from "./budget";
+import type { RateRefusal, RateRule } from "./rate-limits";
 import type { SiteLimits } from "./settings";
 import { loadSiteLimits } from "./site-limits";
 
 const MINUTE = 60;
 /** The per-session message cap counts for as long as a session could live. */
 const SESSION_CAP_SECONDS = 30 * 24 * 3600;
+const SESSION_CAP_RULE = "session-total";
 // OpenAI's chat format: a few framing tokens per message and a few priming the reply.
 const FRAMING_TOKENS = 3 * (HISTORY_LIMIT + 2) + 3;
 
@@ -24,13 +25,13 @@ export const ADMISSION_MESSAGES = {
   rateLimited: (seconds: number) => `You are sending messages too quickly. Please wait ${seconds} s and try again.`,
 } as const;
 
-type AdmissionContext = Pick<Context, "db" | "pipeline" | "config" | "log" | "llm" | "rateLimiter" | "refusals" | "clientIp">;
+type AdmissionContext = Pick<Context, "db" | "pipeline" | "config" | "log" | "llm" | "rateLimiter" | "refusals" | "clientIp" | "spend">;
 
 /**
  * Every check that can refuse a message, before anything is stored or the
  * model is called: the per-minute limits of the session, the client's
  * address and the site, the session's message cap, then the site's budget,
- * which reserves the message's worst case (settled by settleSpend once the
+ * which reserves the message's worst case (settled by the spend ledger once the
  * model has answered). Throws a DomainError carrying the refusal's reason.
  * Null: the session's site is gone (the send itself answers NOT_FOUND).
  */
@@ -38,16 +39,18 @@ export async function admitSend(ctx: AdmissionContext, claims: VisitorClaims, te
   const limits = await loadSiteLimits(ctx, claims.organizationId, claims.siteId);
   if (!limits) return null;
   const { rates } = limits;
-  await refuseOverLimit(ctx, limits, [
+  // One consume for every rule: each is counted in the store in parallel, or admitted from what the store said last.
+  const refusal = await ctx.rateLimiter.consume([
     { rule: perMinute("send-session", rates.sessionMessagesPerMinute), key: claims.sessionId },
     ...byAddress(ctx, perMinute("send-address", rates.addressMessagesPerMinute)),
     { rule: perMinute("send-site", rates.siteMessagesPerMinute), key: claims.siteId },
+    { rule: { name: SESSION_CAP_RULE, points: rates.messagesPerSession, durationSeconds: SESSION_CAP_SECONDS }, key: claims.sessionId },
   ]);
-  const capped = await ctx.rateLimiter.consume([{ rule: { name: "session-total", points: rates.messagesPerSession, durationSeconds: SESSION_CAP_SECONDS }, key: claims.sessionId }]);
-  if (capped) {
-    countRefusal(ctx, limits, "session_cap", capped.rule);
+  if (refusal?.rule === SESSION_CAP_RULE) {
+    countRefusal(ctx, limits, "session_cap", refusal.rule);
     throw new DomainError("FORBIDDEN", ADMISSION_MESSAGES.sessionCap(rates.messagesPerSession), { reason: "session_cap" });
   }
+  if (refusal) refuse(ctx, limits, refusal);
   return reserveBudget(ctx, limits, text);
 }
 
@@ -78,7 +81,7 @@ export async function priceWorstCase(ctx: Pick<Context, "pipeline" | "llm" | "co
 async function reserveBudget(ctx: AdmissionContext, limits: SiteLimits, text: string): Promise<Reservation> {
   // A budget of 0 switches the model off: nothing is reserved, even for an unpriced model.
   const open = limits.dailyBudgetUsd > 0 && limits.monthlyBudgetUsd > 0;
-  const reservation = open ? await reserveSpend(ctx.db, limits, await priceWorstCase(ctx, limits, text)) : null;
+  const reservation = open ? await ctx.spend.reserve(limits, await priceWorstCase(ctx, limits, text)) : null;
   if (reservation) return reservation;
   countRefusal(ctx, limits, "budget_exhausted", "budget");
   await reportBudgetExhausted(ctx, limits).catch((error: unknown) => ctx.log.warn({ err: error, siteId: limits.siteId }, "could not report the spent budget"));
@@ -87,7 +90,10 @@ async function reserveBudget(ctx: AdmissionContext, limits: SiteLimits, text: st
 
 async function refuseOverLimit(ctx: AdmissionContext, limits: SiteLimits, hits: { rule: RateRule; key: string }[]): Promise<void> {
   const refusal = await ctx.rateLimiter.consume(hits);
-  if (!refusal) return;
+  if (refusal) refuse(ctx, limits, refusal);
+}
+
+function refuse(ctx: AdmissionContext, limits: SiteLimits, refusal: RateRefusal): never {
   const seconds = Math.ceil(refusal.retryAfterMs / 1000);
   countRefusal(ctx, limits, "rate_limited", refusal.rule);
   throw new DomainError("TOO_MANY_REQUESTS", ADMISSION_MESSAGES.rateLimited(seconds), { reason: "rate_limited", retryAfterSeconds: seconds });

@@ -1,12 +1,11 @@
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 
 import type { Database } from "@leadline/db/client";
-import { siteSpend } from "@leadline/db/schema";
 
 /** A message's hold on its site's budget, until settled with what the model really cost. */
-export type Reservation = { siteId: string; organizationId: string; day: string; usd: string };
+export type Reservation = { siteId: string; organizationId: string; day: string; usd: string; /** The spend ledger's lease it was taken from. */ lease?: number };
 
-type BudgetLimits = { siteId: string; organizationId: string; dailyBudgetUsd: number; monthlyBudgetUsd: number };
+export type BudgetLimits = { siteId: string; organizationId: string; dailyBudgetUsd: number; monthlyBudgetUsd: number };
 
 const usd = (n: number) => n.toFixed(8);
 
@@ -36,18 +35,6 @@ export async function reserveSpend(db: Database, limits: BudgetLimits, worstCase
   `);
   const day = rows[0]?.day;
   return day ? { siteId: limits.siteId, organizationId: limits.organizationId, day, usd: amount } : null;
-}
-
-/** Replaces the reservation by the real cost (unpriced or unknown usage: the reservation stands as spent). */
-export async function settleSpend(db: Database, reservation: Reservation, actualUsd: string | null): Promise<void> {
-  const spent = actualUsd ?? reservation.usd;
-  await db
-    .update(siteSpend)
-    .set({
-      reservedUsd: sql`greatest(${siteSpend.reservedUsd} - ${reservation.usd}::numeric, 0)`,
-      spentUsd: sql`${siteSpend.spentUsd} + ${spent}::numeric`,
-    })
-    .where(and(eq(siteSpend.organizationId, reservation.organizationId), eq(siteSpend.siteId, reservation.siteId), eq(siteSpend.day, reservation.day)));
 }
 
 /** Today's and this month's spend and open reservations of a site, for the admin's settings page. */

@@ -13,26 +13,46 @@ export type RateRule = { name: string; points: number; durationSeconds: number }
 export type RateRefusal = { rule: string; retryAfterMs: number };
 
 export type RateLimiter = {
-  /** Counts one hit on each rule's key; the first refusal with the longest wait, or null when every rule allows it. */
+  /** Counts one hit on each rule's key; the refusal with the longest wait, or null when every rule allows it. */
   consume(hits: ReadonlyArray<{ rule: RateRule; key: string }>): Promise<RateRefusal | null>;
 };
 
+/** What the store last said about a key: points left in its window, and hits counted here since that are still on their way. */
+type Known = { remaining: number; resetAt: number; unconfirmed: number };
+
+/** Past this many remembered keys, expired ones are dropped (and, if still too many, all). */
+const MAX_KNOWN_KEYS = 100_000;
+
 /**
- * rate-limiter-flexible over the shared store. A limiter is built per rule
- * and limit (a site may have its own), all of a rule's limiters counting on
- * the same key, so changing a site's limit keeps its count. When the store
- * cannot be reached each limiter falls back to an in-process count (its
- * insurance limiter): the limits hold per instance instead of refusing every
- * visitor because Redis is down.
+ * rate-limiter-flexible over the shared store, asked on the visitor's path
+ * only when its answer could be a refusal.
+ *
+ * Each (rule, key) remembers what the store said last. While that leaves a
+ * margin (a tenth of the limit, at least one point) after this hit, the hit
+ * is admitted at once and counted in the store in the background, whose
+ * answer refreshes what is remembered; once the remembered window has ended
+ * a new one is assumed to have every point. A key this instance has never
+ * seen, or one near its limit, is asked synchronously. So a warm visitor's
+ * message costs no round trip before the model, one instance is exact, and
+ * a cluster can pass a key's limit by at most about one hit per other
+ * instance (the hits each admitted on what it knew before its background
+ * count came back).
+ *
+ * A limiter is built per rule and limit (a site may have its own), all of a
+ * rule's limiters counting on the same key, so changing a site's limit keeps
+ * its count. When the store cannot be reached each limiter falls back to an
+ * in-process count (its insurance limiter): the limits hold per instance
+ * instead of refusing every visitor because Redis is down.
  */
 export function createRateLimiter(store: RateLimitStore): RateLimiter {
   const limiters = new Map<string, RateLimiterAbstract>();
+  const known = new Map<string, Known>();
   let sweeping = false;
 
-  function limiterFor(rule: RateRule): RateLimiterAbstract {
+  function limiterFor(rule: RateRule): { id: string; limiter: RateLimiterAbstract } {
     const id = `${rule.name}:${rule.points}:${rule.durationSeconds}`;
     let limiter = limiters.get(id);
-    if (limiter) return limiter;
+    if (limiter) return { id, limiter };
     const common = { keyPrefix: `rl:${rule.name}`, points: rule.points, duration: rule.durationSeconds };
     const insuranceLimiter = new RateLimiterMemory(common);
     if (store.kind === "redis") {
@@ -43,25 +63,70 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
       sweeping = true;
     }
     limiters.set(id, limiter);
-    return limiter;
+    return { id, limiter };
+  }
+
+  /** True when the store's last word on this key leaves room for this hit and the margin. */
+  function admitsLocally(rule: RateRule, knownKey: string, now: number): boolean {
+    let entry = known.get(knownKey);
+    if (!entry) return false;
+    if (entry.resetAt <= now) {
+      // The window the store counted in has ended: a new one starts with every point (another instance may have begun it).
+      entry = { remaining: rule.points, resetAt: now + rule.durationSeconds * 1000, unconfirmed: 0 };
+      known.set(knownKey, entry);
+    }
+    const margin = Math.max(1, Math.ceil(rule.points / 10));
+    return entry.remaining - entry.unconfirmed - 1 >= margin;
+  }
+
+  /** Remembers the store's answer; answers of one window may arrive out of order, and the lowest count left is the latest. */
+  function learn(knownKey: string, answer: RateLimiterRes, now: number, confirming: boolean) {
+    const entry = known.get(knownKey);
+    const resetAt = now + answer.msBeforeNext;
+    const remaining = Math.max(answer.remainingPoints, 0);
+    if (entry && entry.resetAt > now && Math.abs(entry.resetAt - resetAt) < 1_000) {
+      entry.remaining = Math.min(entry.remaining, remaining);
+      if (confirming) entry.unconfirmed = Math.max(entry.unconfirmed - 1, 0);
+      return;
+    }
+    if (known.size >= MAX_KNOWN_KEYS) forgetExpired(now);
+    known.set(knownKey, { remaining, resetAt, unconfirmed: entry && confirming ? Math.max(entry.unconfirmed - 1, 0) : 0 });
+  }
+
+  function forgetExpired(now: number) {
+    for (const [key, entry] of known) if (entry.resetAt <= now) known.delete(key);
+    if (known.size >= MAX_KNOWN_KEYS) known.clear();
+  }
+
+  async function consumeOne(rule: RateRule, key: string): Promise<RateRefusal | null> {
+    const { id, limiter } = limiterFor(rule);
+    const knownKey = `${id}\u0000${key}`;
+    const now = Date.now();
+    if (admitsLocally(rule, knownKey, now)) {
+      known.get(knownKey)!.unconfirmed += 1;
+      limiter.consume(key).then(
+        (answer) => learn(knownKey, answer, Date.now(), true),
+        (answer: unknown) => {
+          if (answer instanceof RateLimiterRes) learn(knownKey, answer, Date.now(), true);
+          else known.delete(knownKey); // the store and its insurance failed: ask synchronously next time
+        },
+      );
+      return null;
+    }
+    try {
+      learn(knownKey, await limiter.consume(key), Date.now(), false);
+      return null;
+    } catch (refusal) {
+      // A store error reaches here only when the insurance limiter failed as well.
+      if (!(refusal instanceof RateLimiterRes)) throw refusal;
+      learn(knownKey, refusal, Date.now(), false);
+      return { rule: rule.name, retryAfterMs: Math.max(refusal.msBeforeNext, 1) };
+    }
   }
 
   return {
     async consume(hits) {
-      const outcomes = await Promise.all(
-        hits.map(({ rule, key }) =>
-          limiterFor(rule)
-            .consume(key)
-            .then(
-              () => null,
-              (refusal: unknown): RateRefusal => {
-                // A store error reaches here only when the insurance limiter failed as well.
-                if (!(refusal instanceof RateLimiterRes)) throw refusal;
-                return { rule: rule.name, retryAfterMs: Math.max(refusal.msBeforeNext, 1) };
-              },
-            ),
-        ),
-      );
+      const outcomes = await Promise.all(hits.map(({ rule, key }) => consumeOne(rule, key)));
       const refusals = outcomes.filter((o): o is RateRefusal => o !== null);
       if (refusals.length === 0) return null;
       return refusals.reduce((longest, r) => (r.retryAfterMs > longest.retryAfterMs ? r : longest));
