@@ -17,6 +17,14 @@ export type Loader<T> = () => Promise<T | null | undefined>;
 export type Cache<N extends string = string> = {
   get<T>(namespace: N, organizationId: string, key: string, load: Loader<T>): Promise<T | undefined>;
   getWithSource<T>(namespace: N, organizationId: string, key: string, load: Loader<T>): Promise<CacheResult<T>>;
+  /** The cached value (L1, else L2), never loading it: undefined when neither layer has it. */
+  peek<T>(namespace: N, organizationId: string, key: string): Promise<T | undefined>;
+  /**
+   * Writes a value the caller just made true (write-through): L1, L2, and
+   * every other instance drops its L1 copy and reads the new one from L2.
+   * A load of the same key already running is not stored over it.
+   */
+  set<T>(namespace: N, organizationId: string, key: string, value: T): Promise<void>;
   invalidate(namespace: N, organizationId: string, key: string): Promise<void>;
   /** Every key of the namespace, or only one organization's when it is given. */
   invalidateNamespace(namespace: N, organizationId?: string): Promise<void>;
@@ -163,8 +171,47 @@ export function createCache<N extends string>(options: CacheOptions<N>): Cache<N
     if (redis) countFailure(namespace, await redis.store.invalidate(invalidation));
   }
 
+  async function peek<T>(namespace: N, organizationId: string, key: string): Promise<T | undefined> {
+    const target = locate(namespace, organizationId, key);
+    const cached = memory.read(target.localKey);
+    if (cached) {
+      counters.count(namespace, "l1Hits");
+      return cached.found ? (cached.value as T) : undefined;
+    }
+    const fromRedis = await readFromRedis(target, { stale: false, promise: Promise.resolve({ value: undefined, source: "l3" }) });
+    return fromRedis?.value as T | undefined;
+  }
+
+  async function set<T>(namespace: N, organizationId: string, key: string, value: T): Promise<void> {
+    const target = locate(namespace, organizationId, key);
+    const flight = flights.get(target.localKey);
+    if (flight) {
+      flight.stale = true;
+      flights.delete(target.localKey);
+    }
+    let encoded: string;
+    let decoded: DecodeResult;
+    try {
+      encoded = encodeEntry(value, target.spec.ttlMs);
+      decoded = decodeEntry(encoded, target.spec.schema);
+    } catch (error) {
+      decoded = { ok: false, reason: describeError(error) };
+      encoded = "";
+    }
+    if (!decoded.ok) {
+      counters.count(namespace, "errors");
+      reportBadValue({ ...describeTarget(target), layer: "l3", reason: decoded.reason });
+      await invalidateEverywhere(namespace, { kind: "key", target: target.localKey });
+      return;
+    }
+    memory.write(target.localKey, decoded.entry, target.spec.ttlMs);
+    if (redis) countFailure(namespace, await redis.store.replace(target.localKey, encoded, target.spec.ttlMs));
+  }
+
   return {
     getWithSource,
+    peek,
+    set,
 
     async get(namespace, organizationId, key, load) {
       return (await getWithSource(namespace, organizationId, key, load)).value;

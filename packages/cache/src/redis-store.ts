@@ -118,6 +118,17 @@ export function createRedisStore(options: RedisStoreOptions) {
     write: (localKey: string, encoded: string, ttlMs: number) =>
       run((redis, timed) => timed(redis.set(`${keyPrefix}:${localKey}`, encoded, "PX", ttlMs))),
 
+    /** A new value for a key: stored, then every other instance told to drop its L1 copy (one connection keeps the order). */
+    async replace(localKey: string, encoded: string, ttlMs: number): Promise<Outcome<void>> {
+      const invalidation: Invalidation = { kind: "key", target: localKey };
+      const outcome = await run(async (redis, timed) => {
+        await timed(Promise.all([redis.set(`${keyPrefix}:${localKey}`, encoded, "PX", ttlMs), redis.publish(channel, encodeInvalidationMessage(origin, invalidation))]));
+      });
+      // Not stored: the old value must not outlive it in L2 or other instances' L1.
+      if (outcome.status !== "ok") rememberPending(invalidation);
+      return outcome;
+    },
+
     invalidate,
 
     async close(): Promise<void> {

@@ -40,6 +40,24 @@ export function loadTurn(db: Database, claims: Claims, message: NewMessage, batc
 /** With the cache flag on: where cached lookups come from, and where their hits are counted. */
 export type CachedLookups = { cache: PipelineCache; hits: CacheHits };
 
+/** What a site tells the model: its system prompt, and how its leads are qualified. */
+export type SiteConfig = { systemPrompt: string; qualification: QualificationSettings };
+
+async function loadSiteConfig(db: Database, claims: Claims): Promise<SiteConfig | undefined> {
+  const [site] = await db
+    .select({ systemPrompt: sites.systemPrompt, qualification: sites.qualificationSettings })
+    .from(sites)
+    .where(scopedTo(claims.organizationId, sites, eq(sites.id, claims.siteId)));
+  return site;
+}
+
+/** The site's config from the cache (a site change invalidates it everywhere). */
+export async function cachedSiteConfig(db: Database, cached: CachedLookups, claims: Claims): Promise<SiteConfig | undefined> {
+  const config = await cached.cache.getWithSource("siteConfig", claims.organizationId, claims.siteId, () => loadSiteConfig(db, claims));
+  countHit(cached.hits, "siteConfig", config.source);
+  return config.value as SiteConfig | undefined;
+}
+
 async function loadTurnStepByStep(db: Database, claims: Claims, message: NewMessage, cached?: CachedLookups): Promise<Turn> {
   const [session] = await db
     .select({ visitorId: chatSessions.visitorId })
@@ -48,23 +66,14 @@ async function loadTurnStepByStep(db: Database, claims: Claims, message: NewMess
   if (!session) return { session: null, inserted: null, history: [] };
   const loadVisitor = async () =>
     (await db.select({ id: visitors.id }).from(visitors).where(scopedTo(claims.organizationId, visitors, eq(visitors.id, session.visitorId))))[0];
-  const loadSite = async () =>
-    (
-      await db
-        .select({ systemPrompt: sites.systemPrompt, qualification: sites.qualificationSettings })
-        .from(sites)
-        .where(scopedTo(claims.organizationId, sites, eq(sites.id, claims.siteId)))
-    )[0];
-  let site: Awaited<ReturnType<typeof loadSite>>;
+  let site: SiteConfig | undefined;
   if (cached) {
     const visitor = await cached.cache.getWithSource("visitors", claims.organizationId, session.visitorId, loadVisitor);
     countHit(cached.hits, "visitors", visitor.source);
-    const config = await cached.cache.getWithSource("siteConfig", claims.organizationId, claims.siteId, loadSite);
-    countHit(cached.hits, "siteConfig", config.source);
-    site = config.value as typeof site;
+    site = await cachedSiteConfig(db, cached, claims);
   } else {
     await loadVisitor();
-    site = await loadSite();
+    site = await loadSiteConfig(db, claims);
   }
   if (!site) return { session: null, inserted: null, history: [] };
   const history = await db

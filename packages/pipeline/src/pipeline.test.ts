@@ -90,7 +90,9 @@ async function answer(text: string, flags: FlagSet) {
   const turn: Turn = {
     claims: fixture.claims,
     visitorId: fixture.visitorId,
-    userMessage: { id: user.id, content: user.content },
+    userMessage: { content: user.content, clientMessageId: user.clientMessageId ?? "" },
+    store: () => Promise.resolve(user.id),
+    session: null,
     systemPrompt: "You qualify leads.",
     history: [],
     qualification: fixture.site.qualificationSettings,
@@ -225,7 +227,6 @@ describe("transactional outbox", () => {
     expect(await runtime.worker!.relayNow()).toBeGreaterThanOrEqual(1);
     // While its job waits in the queue, the relay does not enqueue it again.
     expect(await runtime.worker!.relayNow()).toBe(0);
-    runtime.worker!.notify();
     await expect.poll(() => backgroundRun(messageId), { timeout: 15_000 }).toMatchObject({ messageId });
     const [cost] = await database.db.select().from(messageCosts).where(eq(messageCosts.messageId, messageId));
     expect(cost).toBeDefined();

@@ -1,6 +1,6 @@
 import type { Database, Sql } from "@leadline/db/client";
 import type { FlagSet } from "@leadline/flags/definitions";
-import { fitToTokenBudget, type ChatMessage, type LlmClient, type LlmUsage } from "@leadline/llm/client";
+import { fitToTokenBudget, type ChatMessage, type LlmClient, type LlmEvent, type LlmUsage } from "@leadline/llm/client";
 import type { SendErrorCode, SendEvent } from "@leadline/validators/chat";
 
 import { completeMessage } from "./completion";
@@ -16,6 +16,7 @@ import type { CacheHits, PipelineCache } from "./cache";
 import { STAGES } from "./registry";
 import { runInlineGroups } from "./runner";
 import { saveReply, type LlmEnd } from "./save-reply";
+import { rememberTurn, type SessionState } from "./session-state";
 import type { Complexity, MessageFacts, Stage, StageLogger, StageServices } from "./stage";
 import type { TimingsWriter } from "./timings";
 
@@ -43,7 +44,18 @@ export type TurnDeps = {
 export type Turn = {
   claims: Claims;
   visitorId: string;
-  userMessage: { id: string; content: string };
+  /** The visitor's message; its id once stored (see `stored`). */
+  userMessage: { content: string; clientMessageId: string };
+  /**
+   * Stores the user message (or gives the id of the one stored already),
+   * called as soon as the model call has started: on a warm session the
+   * message is stored while the model thinks, no event reaches the visitor
+   * until it is, and if it cannot be (its clientMessageId was used already,
+   * UserMessageNotStored) the model call is aborted and the turn rejects.
+   */
+  store(): Promise<string>;
+  /** The session's cached state this turn started from (null when the cache is off): the reply is added to it. */
+  session: SessionState | null;
   systemPrompt: string;
   history: ChatMessage[];
   qualification: MessageFacts["qualification"];
@@ -56,6 +68,37 @@ export type Turn = {
   /** Cache hits of this message so far (the lookups'). */
   cacheHits?: CacheHits;
 };
+
+/**
+ * Starts the model call now (an async generator would wait for its first
+ * read) and returns its events, with a way to abort it that leaves the
+ * caller's signal alone.
+ */
+function startModelCall(client: LlmClient, messages: ChatMessage[], signal: AbortSignal | undefined) {
+  const controller = new AbortController();
+  const iterator = client.streamChat(messages, { signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal })[Symbol.asyncIterator]();
+  const first = iterator.next();
+  // Read (and dropped) if the turn is abandoned before its first event is wanted.
+  first.catch(() => undefined);
+  let started = false;
+  const events: AsyncIterable<LlmEvent> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () => {
+        if (started) return iterator.next();
+        started = true;
+        return first;
+      },
+      return: (value?: unknown) => iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined }),
+    }),
+  };
+  return {
+    events,
+    abort() {
+      controller.abort();
+      void iterator.return?.(undefined).catch(() => undefined);
+    },
+  };
+}
 
 const VISITOR_MESSAGES: Record<SendErrorCode, string> = {
   rate_limited: "The assistant is busy right now. Please try again in a moment.",
@@ -85,7 +128,13 @@ export async function answerTurn(deps: TurnDeps, turn: Turn, emit: (event: SendE
   const messages: ChatMessage[] = [{ role: "system", content: turn.systemPrompt }, ...history, { role: "user", content: turn.userMessage.content }];
   let firstTokenMs: number | null = null;
   let end: LlmEnd | undefined;
-  for await (const event of deps.llm.client.streamChat(messages, { signal })) {
+  const { events, abort } = startModelCall(deps.llm.client, messages, signal);
+  const userMessageId = await turn.store().catch((error: unknown) => {
+    abort();
+    throw error;
+  });
+  emit({ type: "ack", userMessageId, clientMessageId: turn.userMessage.clientMessageId, replay: false });
+  for await (const event of events) {
     if (event.type === "end") end = event;
     else if (flags["pipeline.streaming"]) {
       firstTokenMs ??= performance.now() - turn.startedAt;
@@ -96,18 +145,23 @@ export async function answerTurn(deps: TurnDeps, turn: Turn, emit: (event: SendE
   const lastTokenAt = performance.now();
 
   const plan = planStages(deps.stages ?? STAGES, flags, turn.complexity);
-  const { messageId } = await saveReply(deps.db, turn.claims, turn.userMessage.id, end, flags["pipeline.batched-queries"], {
+  const { messageId } = await saveReply(deps.db, turn.claims, userMessageId, end, flags["pipeline.batched-queries"], {
     stages: plan.background.map((p) => p.stage.name),
     complexity: turn.complexity,
     flags,
   });
   const saveMs = performance.now() - lastTokenAt;
   const committedAt = Date.now();
+  if (turn.session) {
+    // Before `done`: the visitor's next message reads the history from here.
+    const answered = { clientMessageId: turn.userMessage.clientMessageId, question: turn.userMessage.content, answer: end.text, answerStatus: end.status };
+    void rememberTurn(deps.cache, turn.claims, turn.session, answered).catch((error: unknown) => deps.log.warn({ err: error, messageId }, "could not cache the session's history"));
+  }
 
   const facts: MessageFacts = {
     ...turn.claims,
     visitorId: turn.visitorId,
-    userMessage: turn.userMessage,
+    userMessage: { id: userMessageId, content: turn.userMessage.content },
     reply: { id: messageId, content: end.text, status: end.status, model: end.model, usage: end.usage, committedAt },
     qualification: turn.qualification,
     complexity: turn.complexity,

@@ -65,7 +65,9 @@ async function sendMessage(text: string) {
     {
       claims: fixture.claims,
       visitorId: fixture.visitorId,
-      userMessage: { id: user.id, content: user.content },
+      userMessage: { content: user.content, clientMessageId: user.clientMessageId ?? "" },
+      store: () => Promise.resolve(user.id),
+      session: null,
       systemPrompt: "",
       history: [],
       qualification: fixture.site.qualificationSettings,

@@ -10,6 +10,7 @@ import { notFound } from "../errors";
 import { admitSessionStart } from "../limits/admission";
 import { siteLimitsOf } from "../limits/site-limits";
 import { signSessionToken } from "./session-token";
+import { writeSessionState } from "@leadline/pipeline/session-state";
 
 /**
  * A new chat session on a site; the returned token binds the session, its site
@@ -24,7 +25,7 @@ export async function startSession(ctx: Context, input: z.infer<typeof startSess
   if (!site) throw notFound("Site");
   await admitSessionStart(ctx, siteLimitsOf(ctx, site));
 
-  const sessionId = await ctx.db.transaction(async (tx) => {
+  const { sessionId, visitorId } = await ctx.db.transaction(async (tx) => {
     const [visitor] = await tx
       .insert(visitors)
       .values({ organizationId: site.organizationId, siteId: site.id, externalId: input.visitorId ?? null })
@@ -36,10 +37,12 @@ export async function startSession(ctx: Context, input: z.infer<typeof startSess
       .values({ organizationId: site.organizationId, siteId: site.id, visitorId: visitor.id })
       .returning({ id: chatSessions.id });
     if (!session) throw new Error("session was not stored");
-    return session.id;
+    return { sessionId: session.id, visitorId: visitor.id };
   });
 
   const claims = { sessionId, siteId: site.id, organizationId: site.organizationId };
+  // Known to be empty: the session's first message needs no lookup before the model (see session-state.ts).
+  await writeSessionState(ctx.pipeline.cache, claims, { siteId: site.id, visitorId, history: [], recentClientMessageIds: [] });
   return {
     sessionId,
     sessionToken: signSessionToken(claims, ctx.config.sessionSecret, ctx.config.sessionTtlSeconds),

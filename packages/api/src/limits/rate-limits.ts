@@ -98,18 +98,27 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
     if (known.size >= MAX_KNOWN_KEYS) known.clear();
   }
 
+  /** Background counts wait for the next turn of the event loop: by then the admitted request has started its model call. */
+  const pendingCounts: (() => unknown)[] = [];
+  function countLater(count: () => unknown) {
+    pendingCounts.push(count);
+    if (pendingCounts.length === 1) setImmediate(() => pendingCounts.splice(0).forEach((run) => run()));
+  }
+
   async function consumeOne(rule: RateRule, key: string): Promise<RateRefusal | null> {
     const { id, limiter } = limiterFor(rule);
     const knownKey = `${id}\u0000${key}`;
     const now = Date.now();
     if (admitsLocally(rule, knownKey, now)) {
       known.get(knownKey)!.unconfirmed += 1;
-      limiter.consume(key).then(
+      countLater(() =>
+        limiter.consume(key).then(
         (answer) => learn(knownKey, answer, Date.now(), true),
         (answer: unknown) => {
           if (answer instanceof RateLimiterRes) learn(knownKey, answer, Date.now(), true);
           else known.delete(knownKey); // the store and its insurance failed: ask synchronously next time
         },
+        ),
       );
       return null;
     }

@@ -135,7 +135,9 @@ export function createSpendLedger(db: Database, log: LedgerLog): SpendLedger {
 
   function topUp(lease: Lease, limits: BudgetLimits, worstCase: number) {
     if (lease.refill) return;
-    lease.refill = grow(limits, LEASE_MESSAGES * worstCase)
+    // On the next turn of the event loop: the message that asked has started its model call by then.
+    lease.refill = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => grow(limits, LEASE_MESSAGES * worstCase))
       .then(
         () => undefined,
         (error: unknown) => log.warn({ err: error, siteId: lease.siteId }, "could not top up a budget lease; messages will reserve their own"),
