@@ -1,7 +1,8 @@
-import type OpenAI from "openai";
+import { APIError, OpenAIError, type OpenAI } from "openai";
 
 import type { ChatMessage, LlmClientOptions, LlmEvent, LlmUsage } from "./client";
 import { describeFailure, type Failure, type Stop } from "./failures";
+import { readServerSentEvents } from "./sse";
 import { readUsage } from "./usage";
 
 export type AttemptContext = {
@@ -21,8 +22,8 @@ type TokenEvent = Extract<LlmEvent, { type: "token" }>;
 
 /**
  * One upstream request. Yields content deltas; returns how it ended. Every
- * exit path aborts the request's own controller, which closes the upstream
- * connection if it is still open.
+ * exit before the end of the stream aborts the request's own controller,
+ * which closes the upstream connection.
  */
 export async function* runAttempt(ctx: AttemptContext): AsyncGenerator<TokenEvent, AttemptResult> {
   const { options, signal } = ctx;
@@ -49,25 +50,42 @@ export async function* runAttempt(ctx: AttemptContext): AsyncGenerator<TokenEven
   let model = options.model;
   let finished = false;
   let receivedToken = false;
+  /** Read to its end: the connection is already back in the pool, and an abort would only cost a DOMException. */
+  let drained = false;
   try {
-    const stream = await ctx.openai.chat.completions.create(
-      {
-        model: options.model,
-        messages: ctx.messages,
-        stream: true,
-        stream_options: { include_usage: true },
-        max_completion_tokens: options.maxOutputTokens,
-      },
-      { signal: controller.signal },
-    );
-    for await (const chunk of stream) {
+    // The SDK makes the call (its request, headers, errors for a refused one); the stream it answers with is read here (see sse.ts).
+    const response = await ctx.openai.chat.completions
+      .create(
+        {
+          model: options.model,
+          messages: ctx.messages,
+          stream: true,
+          stream_options: { include_usage: true },
+          max_completion_tokens: options.maxOutputTokens,
+        },
+        { signal: controller.signal },
+      )
+      .asResponse();
+    if (!response.body) throw new OpenAIError("the stream came without a body");
+    let ended = false;
+    for await (const events of readServerSentEvents(response.body)) {
       // Chunks already buffered when we stopped are not delivered: after an abort nothing more reaches the caller.
       if (stop) break;
-      model = chunk.model || model;
-      if (chunk.usage) usage = readUsage(chunk.usage);
-      const choice = chunk.choices[0];
-      if (choice?.finish_reason) finished = true;
-      const text = choice?.delta.content;
+      // A read's chunks go out as one token event: the same text, fewer rounds through every consumer.
+      let text = "";
+      for (const event of events) {
+        if (ended) continue; // after [DONE] the rest is read (the connection stays reusable) and ignored, as the SDK does
+        if (event.data.startsWith("[DONE]")) {
+          ended = true;
+          continue;
+        }
+        const chunk = parseChunk(event.data, response.headers);
+        model = chunk.model || model;
+        if (chunk.usage) usage = readUsage(chunk.usage);
+        const choice = chunk.choices?.[0];
+        if (choice?.finish_reason) finished = true;
+        if (choice?.delta?.content) text += choice.delta.content;
+      }
       if (text) {
         receivedToken = true;
         ctx.progress.text += text;
@@ -79,14 +97,15 @@ export async function* runAttempt(ctx: AttemptContext): AsyncGenerator<TokenEven
       // Until the first token only the first-token deadline counts; after it, any chunk is a sign of life.
       if (receivedToken) armIdle();
     }
+    drained = !stop;
   } catch (error) {
     return { ok: false, failure: describeFailure(error, stop) };
   } finally {
     watchdog.disarm();
     signal?.removeEventListener("abort", onCallerAbort);
-    controller.abort();
+    if (!drained) controller.abort();
   }
-  // The SDK ends the iteration quietly when its request is aborted, so our own stop is checked here.
+  // A stop that came between two reads ended the loop quietly: it is checked here.
   if (stop) return { ok: false, failure: describeFailure(null, stop) };
   if (!finished) {
     return {
@@ -137,4 +156,11 @@ function createWatchdog() {
       firesAt = Infinity;
     },
   };
+}
+
+/** A chunk's JSON; an error the server sends inside the stream is thrown as the SDK would throw it. */
+function parseChunk(data: string, headers: Headers): OpenAI.ChatCompletionChunk {
+  const chunk = JSON.parse(data) as OpenAI.ChatCompletionChunk & { error?: unknown };
+  if (chunk && chunk.error) throw new APIError(undefined, chunk.error as object, undefined, headers);
+  return chunk;
 }

@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 
 import { runAttempt, type AttemptResult } from "./attempt";
+import { createHttpFetch } from "./http-fetch";
 import type { Failure } from "./failures";
 import { estimateUsage } from "./usage";
 
@@ -52,7 +53,7 @@ const BACKOFF_BASE_MS = 200;
 
 export function createLlmClient(options: LlmClientOptions): LlmClient {
   // Retries are ours: the SDK's would also retry after a stream has started.
-  const openai = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0 });
+  const openai = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, fetch: createHttpFetch() });
   return {
     model: options.model,
     streamChat: (messages, opts = {}) => streamChat(openai, options, messages, opts.signal),

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+
+import { createEventParser, readServerSentEvents } from "./sse";
+
+describe("createEventParser", () => {
+  it("returns the events a text completes and keeps a partial line for the next text", () => {
+    const parser = createEventParser();
+    expect(parser.push('data: {"a":1}\n\ndata: {"b"')).toEqual([{ event: null, data: '{"a":1}' }]);
+    expect(parser.push(":2}\n")).toEqual([]);
+    expect(parser.push("\n")).toEqual([{ event: null, data: '{"b":2}' }]);
+  });
+
+  it("reads CRLF and CR line ends, also a CRLF split across two texts", () => {
+    const parser = createEventParser();
+    expect(parser.push("data: one\r")).toEqual([]);
+    expect(parser.push("\n\r\ndata: two\r\r")).toEqual([{ event: null, data: "one" }]);
+    expect(parser.push("\n")).toEqual([{ event: null, data: "two" }]);
+  });
+
+  it("skips comments, joins data lines and keeps the event name", () => {
+    const parser = createEventParser();
+    const events = parser.push(": keep-alive\n\nevent: error\ndata: line 1\ndata:line 2\n\n");
+    expect(events).toEqual([{ event: "error", data: "line 1\nline 2" }]);
+  });
+});
+
+describe("readServerSentEvents", () => {
+  it("yields the events of each read together, and an event the body ends without a blank line", async () => {
+    const encoder = new TextEncoder();
+    const reads = ["data: a\n\ndata: b\n\n", "data: c\n", "\ndata: d"];
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = reads.shift();
+        if (next === undefined) controller.close();
+        else controller.enqueue(encoder.encode(next));
+      },
+    });
+    const batches: string[][] = [];
+    for await (const events of readServerSentEvents(body)) batches.push(events.map((e) => e.data));
+    expect(batches).toEqual([["a", "b"], ["c"], ["d"]]);
+  });
+
+  it("decodes a character split between two reads", async () => {
+    const bytes = new TextEncoder().encode("data: café\n\n");
+    const split = bytes.indexOf(0xc3) + 1; // inside the two bytes of é
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.slice(0, split));
+        controller.enqueue(bytes.slice(split));
+        controller.close();
+      },
+    });
+    const data: string[] = [];
+    for await (const events of readServerSentEvents(body)) data.push(...events.map((e) => e.data));
+    expect(data).toEqual(["café"]);
+  });
+});
