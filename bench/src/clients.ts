@@ -16,10 +16,12 @@ import { readJsonLines, readSendStream } from "./wire";
 export type MessageResult = {
   startedAt: number;
   /**
-   * The response's headers arrived. The server sends them a few ms after the
-   * request arrives, before any lookup (tRPC's stream starts with a head), so
-   * this is mostly the request's way in: connection, accept, the server's
-   * event loop getting to it. Null for the @trpc/client client.
+   * The response's headers arrived. The server sends them once chat.send is
+   * admitted (its rate limits and budget checked in the database, so that a
+   * refusal can be a plain 429) and before any lookup of the send itself
+   * (tRPC's stream starts with a head): the request's way in (connection,
+   * accept, the server's event loop getting to it) plus admission. Null for
+   * the @trpc/client client.
    */
   headersAt?: number | null;
   firstTokenAt: number | null;

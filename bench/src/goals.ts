@@ -134,7 +134,7 @@ function throughputGoal(results: readonly ScenarioResult[]): Goal {
 
 function beforeFirstToken(v: VariantStats, point: ScenarioResult): string {
   const lookups = Object.entries(v.stagesP95).filter(([name]) => name.startsWith("lookups"));
-  return `before the model call: ${lookups.map(([n, ms]) => `${n} p95 ${ms.toFixed(1)} ms`).join(", ") || "lookups n/a"} at ${point.dbDelayMs} ms per DB round trip (db_ms p95 ${fmt(v.dbMsP95)} ms, lookups and save together); the server's own first token p95 ${fmt(v.serverTtftP95, 0)} ms after the request arrived (the client's ${fmt(v.ttft.p95, 0)}); response headers, which the server sends within ms of a request's arrival, reached the client at p95 ${fmt(v.untilHeaders.p95, 0)} ms (the request's way in: accept and the server's event loop); server event-loop p99 ${fmt(point.server.eventLoopP99Ms, 0)} ms`;
+  return `before the model call: ${lookups.map(([n, ms]) => `${n} p95 ${ms.toFixed(1)} ms`).join(", ") || "lookups n/a"} at ${point.dbDelayMs} ms per DB round trip (db_ms p95 ${fmt(v.dbMsP95)} ms, lookups and save together); the server's own first token p95 ${fmt(v.serverTtftP95, 0)} ms after the send began, past admission (the client's ${fmt(v.ttft.p95, 0)}); response headers, which the server sends once chat.send is admitted (rate limits and budget checked in the database), reached the client at p95 ${fmt(v.untilHeaders.p95, 0)} ms (the request's way in, accept and the server's event loop, plus admission); server event-loop p99 ${fmt(point.server.eventLoopP99Ms, 0)} ms`;
 }
 
 function afterLastToken(v: VariantStats): string {

@@ -95,7 +95,7 @@ export type TimingRow = {
   messageId: string;
   criticalPostMs: number | null;
   dbMs: number | null;
-  /** The server's own time to first token: request arrival → first token handed to the stream. */
+  /** The server's own time to first token: the send's start (after admission) → first token handed to the stream. */
   timeToFirstTokenMs: number | null;
   stages: { name: string; mode: string; ms: number; ok: boolean }[];
   flags: Record<string, boolean>;

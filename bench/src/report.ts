@@ -131,7 +131,7 @@ function stageTable(r: ScenarioResult): string[] {
   const names = [...new Set(server.flatMap((v) => Object.keys(v.stagesP95)))].sort();
   const rows = server.map((v) => [v.variant, ms(v.untilHeaders.p95), ms(v.serverTtftP95), ms(v.dbMsP95), ms(v.criticalPostP95), ...names.map((n) => ms(v.stagesP95[n]))]);
   return [
-    "Blocking stages at this point, p95 in ms (from `request_timings`; headers = request start → response headers at the client, which the server sends within a few ms of a request's arrival, so mostly the request's way in; server TTFT = the server's own request arrival → first token; background stages are not on the visitor's path):",
+    "Blocking stages at this point, p95 in ms (from `request_timings`; headers = request start → response headers at the client, which the server sends once chat.send is admitted (rate limits and budget checked in the database), so the request's way in plus admission; server TTFT = the server's own send start (after admission) → first token; background stages are not on the visitor's path):",
     "",
     markdownTable(["variant", "headers", "server TTFT", "db_ms", "critical_post_ms", ...names], rows),
   ];
