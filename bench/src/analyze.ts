@@ -46,12 +46,17 @@ export type VariantStats = {
 export function analyzeVariants(load: LoadResult, variants: readonly Variant[], rows: MessageRows): VariantStats[] {
   const seconds = (load.measureEnd - load.measureStart) / 1000;
   const stats = variants.map((variant) => analyzeVariant(variant, load.samples.filter((s) => s.measured && s.variant === variant.name), rows, seconds));
+  addOverDirect(stats);
+  return stats;
+}
+
+/** Fills in each variant's p95 over D's (TTFT and total), when D is among them. */
+export function addOverDirect(stats: VariantStats[]): void {
   const direct = stats.find((s) => s.variant === "D");
   for (const s of stats) {
     s.addedTtftP95 = subtract(s.ttft.p95, direct?.ttft.p95);
     s.addedTotalP95 = subtract(s.total.p95, direct?.total.p95);
   }
-  return stats;
 }
 
 function analyzeVariant(variant: Variant, samples: Sample[], rows: MessageRows, seconds: number): VariantStats {

@@ -174,3 +174,18 @@ export function createDirectClient(simulatorUrl: string, model = "gpt-4o-mini") 
     },
   };
 }
+
+/**
+ * Opens `count` kept-alive connections to the server (concurrent requests each
+ * need one) before the load starts, as a widget has its page's connections
+ * open before a visitor's message: two per virtual user, as a user's next
+ * message goes out while the last answer's stream is still closing. Without
+ * this the first minute measures connection set-up: under load Node accepts
+ * about one new connection per turn of its event loop (seen with strace: one
+ * accept4 per turn, ~100 ms apart at the goal point), so a hundred users'
+ * second connections waited seconds in the accept queue. The server keeps
+ * connections alive for 65 s and says so, so the client keeps them too.
+ */
+export async function openConnections(apiUrl: string, count: number) {
+  await Promise.all(Array.from({ length: count }, () => fetch(`${apiUrl}/healthz`).then((r) => r.arrayBuffer())));
+}

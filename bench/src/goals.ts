@@ -2,9 +2,12 @@
  * The issue's goals, judged on the measured numbers; a missed goal names the
  * stage (request_timings.stages p95, critical_post_ms, db_ms) or resource
  * that holds it back. O's latency goals are judged where O has the server to
- * itself (beside D only); the S/O ratio where every variant is interleaved.
+ * itself (beside D only), again at low load and after a silent minute; the
+ * S/O ratio where every variant is interleaved; CPU per message where each
+ * variant ran alone.
  */
 import type { VariantStats } from "./analyze";
+import { idleRestMsPerSecond, judgeCpuPerMessage } from "./cpu-cost";
 import type { ScenarioResult } from "./scenario";
 
 export type Goal = { goal: string; target: string; measured: string; met: boolean | null; heldBackBy: string | null };
@@ -30,28 +33,7 @@ export function evaluateGoals(results: readonly ScenarioResult[]): Goal[] {
   };
 
   if (point && o) {
-    goals.push({
-      goal: "O adds little before the first token",
-      target: "TTFT p95(O) − p95(D) ≤ 25 ms",
-      measured: `${fmt(o.addedTtftP95)} ms${alsoMixed((v) => v.addedTtftP95)}`,
-      met: judge(o.addedTtftP95, (v) => v <= 25),
-      heldBackBy: o.addedTtftP95 !== null && o.addedTtftP95 > 25 ? beforeFirstToken(o, point) : null,
-    });
-    goals.push({
-      goal: "O blocks little after the last token",
-      target: "last token → done p95(O) ≤ 25 ms",
-      measured: `${fmt(o.tail.p95)} ms, critical_post_ms p95 ${fmt(o.criticalPostP95)} ms${alsoMixed((v) => v.tail.p95)}`,
-      met: judge(o.tail.p95, (v) => v <= 25),
-      heldBackBy: o.tail.p95 !== null && o.tail.p95 > 25 ? afterLastToken(o) : null,
-    });
-    const od = point.ratios.odTotalP95;
-    goals.push({
-      goal: "O's total time is the model's",
-      target: "total p95(O) / p95(D) ≤ 1.02",
-      measured: `${fmt(od, 3)}${alsoMixed((_, r) => r.ratios.odTotalP95, 3)}`,
-      met: judge(od, (v) => v <= 1.02),
-      heldBackBy: od !== null && od > 1.02 ? `O adds ${fmt(o.addedTotalP95)} ms at p95: before the first token ${fmt(o.addedTtftP95)} ms, after the last token ${fmt(o.tail.p95)} ms (see the two goals above)` : null,
-    });
+    goals.push(...latencyGoals(point, o, "", alsoMixed));
     const lag = o.backgroundLag?.p95 ?? null;
     // Messages whose background work had not finished when the drain gave up are the slowest: the p95 is then a lower bound.
     const pending = point.pendingAfterDrain;
@@ -108,7 +90,118 @@ export function evaluateGoals(results: readonly ScenarioResult[]): Goal[] {
       heldBackBy: errors > 0 ? judged.flatMap((r) => r.variants.filter((v) => v.errors).map((v) => `${r.id} ${v.variant}: ${v.errorKinds.join(" | ")}`)).join("; ") : null,
     });
   }
+  goals.push(...lowLoadGoals(results));
+  goals.push(afterSilenceGoal(results));
+  goals.push(...cpuGoals(results));
   goals.push(throughputGoal(results));
+  return goals;
+}
+
+/**
+ * O's three latency goals on one scenario: little added before the first
+ * token, little blocking after the last, total time the model's. `where` names
+ * the scenario in the goal; `also` adds a second figure to the measured text.
+ */
+function latencyGoals(r: ScenarioResult, o: VariantStats, where: string, also: (pick: (v: VariantStats, r: ScenarioResult) => number | null | undefined, digits?: number) => string = () => ""): Goal[] {
+  const od = r.ratios.odTotalP95;
+  return [
+    {
+      goal: `O adds little before the first token${where}`,
+      target: "TTFT p95(O) − p95(D) ≤ 25 ms",
+      measured: `${fmt(o.addedTtftP95)} ms${also((v) => v.addedTtftP95)}`,
+      met: judge(o.addedTtftP95, (v) => v <= 25),
+      heldBackBy: o.addedTtftP95 !== null && o.addedTtftP95 > 25 ? beforeFirstToken(o, r) : null,
+    },
+    {
+      goal: `O blocks little after the last token${where}`,
+      target: "last token → done p95(O) ≤ 25 ms",
+      measured: `${fmt(o.tail.p95)} ms, critical_post_ms p95 ${fmt(o.criticalPostP95)} ms${also((v) => v.tail.p95)}`,
+      met: judge(o.tail.p95, (v) => v <= 25),
+      heldBackBy: o.tail.p95 !== null && o.tail.p95 > 25 ? afterLastToken(o) : null,
+    },
+    {
+      goal: `O's total time is the model's${where}`,
+      target: "total p95(O) / p95(D) ≤ 1.02",
+      measured: `${fmt(od, 3)}${also((_, m) => m.ratios.odTotalP95, 3)}`,
+      met: judge(od, (v) => v <= 1.02),
+      heldBackBy: od !== null && od > 1.02 ? `O adds ${fmt(o.addedTotalP95)} ms at p95: before the first token ${fmt(o.addedTtftP95)} ms, after the last token ${fmt(o.tail.p95)} ms (see the two goals above)` : null,
+    },
+  ];
+}
+
+/** The goal point's profile and delay at 1 session per variant and at 10 sessions: the same three goals, with each variant's sample count. */
+function lowLoadGoals(results: readonly ScenarioResult[]): Goal[] {
+  const lowLoad = results.filter((r) => r.purpose === "low-load");
+  if (!lowLoad.length) return [notMeasured("O at low load (plan-like, 20 ms, 1 session per variant and 10 sessions)", "the TTFT, tail and total goals")];
+  return lowLoad.flatMap((r) => {
+    const o = r.variants.find((v) => v.variant === "O");
+    const where = r.load.kind === "closed" ? ` at ${r.load.concurrency} session${r.load.concurrency === 1 ? "" : "s"}${r.load.perVariant ? " per variant" : ""} (${r.id})` : ` (${r.id})`;
+    const counts = `; n ${r.variants.map((v) => `${v.variant} ${v.n}`).join(", ")}`;
+    return o ? latencyGoals(r, o, where, () => counts) : [notMeasured(`O${where}`, "the TTFT, tail and total goals")];
+  });
+}
+
+/** The first messages after a minute without traffic: pool connections, prepared statements and caches the quiet let go. */
+function afterSilenceGoal(results: readonly ScenarioResult[]): Goal {
+  const goal = "O adds little to the first messages after a silent minute";
+  const target = "TTFT p95(O) − p95(D) ≤ 25 ms";
+  const r = results.find((x) => x.purpose === "after-silence");
+  const o = r?.variants.find((v) => v.variant === "O");
+  if (!r || !o) return notMeasured(goal, target);
+  return {
+    goal,
+    target,
+    measured: `${fmt(o.addedTtftP95)} ms (total: ${fmt(o.addedTotalP95)} ms; n ${r.variants.map((v) => `${v.variant} ${v.n}`).join(", ")}, all sent at once)`,
+    met: judge(o.addedTtftP95, (v) => v <= 25),
+    heldBackBy: o.addedTtftP95 !== null && o.addedTtftP95 > 25 ? beforeFirstToken(o, r) : null,
+  };
+}
+
+/** Net server CPU per answered O message (background included), by profile. */
+const CPU_LIMIT_MS: Record<string, number> = { fast: 3, "plan-like": 6 };
+const IDLE_LIMIT_MS_PER_SECOND = 10;
+
+function cpuGoals(results: readonly ScenarioResult[]): Goal[] {
+  const goals: Goal[] = [];
+  const measured = results.filter((r) => r.purpose === "cpu" && r.cpu);
+  for (const [profile, limit] of Object.entries(CPU_LIMIT_MS)) {
+    const goal = `server CPU per answered O message (${profile} profile)`;
+    const target = `background work included, net of idle: ≤ ${limit} ms, or ≤ 1.5 × the load generator's CPU per D message`;
+    const r = measured.find((x) => x.profile === profile);
+    const o = r?.cpu?.perMessage.find((m) => m.variant === "O");
+    if (!r || !o) {
+      goals.push(notMeasured(goal, target));
+      continue;
+    }
+    const d = r.cpu?.perMessage.find((m) => m.variant === "D");
+    const pending = r.cpu?.phases.find((p) => p.variant === "O")?.pending ?? 0;
+    const { limitMs, met } = judgeCpuPerMessage(o.netMs, limit, d?.generatorMs ?? null);
+    const stats = r.variants.find((v) => v.variant === "O");
+    goals.push({
+      goal,
+      target,
+      measured: `${pending ? "≥ " : ""}${fmt(o.netMs, 2)} ms (raw ${fmt(o.rawMs, 2)}, idle share ${fmt(o.idleMs, 2)}; ${o.answered} messages${pending ? `, ${pending} with background work unfinished` : ""}); the load generator per D message ${fmt(d?.generatorMs, 2)} ms, so the limit is ${fmt(limitMs, 2)} ms`,
+      met,
+      heldBackBy: met === false ? `the server process's CPU: per message its main thread (the API's event loop) ${fmt(o.mainThreadMs, 2)} ms, its busiest other thread (${r.cpuPercent.worker === undefined ? "the worker thread: background work" : "not the worker, a process of its own"}) ${fmt(o.busiestThreadMs, 2)} ms, the rest (GC, the compiler, libuv's pool${r.cpuPercent.worker === undefined ? "" : ", the worker process"}) ${fmt(o.restMs, 2)} ms; meanwhile postgres ${fmt(o.postgresMs, 2)} ms per message; O's stage times (wall, p95): on the visitor's path ${top(stats?.stagesP95 ?? {})}, in the background ${top(stats?.backgroundStagesP95 ?? {})}` : null,
+    });
+  }
+  const idle = measured.map((r) => ({ r, idle: r.cpu?.idle })).filter((x) => x.idle && Number.isFinite(x.idle.serverMsPerSecond));
+  const goal = "idle server's CPU";
+  const target = `≤ ${IDLE_LIMIT_MS_PER_SECOND} ms CPU per second (no traffic, the worker on)`;
+  if (!idle.length) return [...goals, notMeasured(goal, target)];
+  const worst = [...idle].sort((a, b) => (b.idle?.serverMsPerSecond ?? 0) - (a.idle?.serverMsPerSecond ?? 0))[0];
+  const w = worst?.idle;
+  const met = idle.every((x) => (x.idle?.serverMsPerSecond ?? 0) <= IDLE_LIMIT_MS_PER_SECOND);
+  goals.push({
+    goal,
+    target,
+    measured: idle.map((x) => `${fmt(x.idle?.serverMsPerSecond)} ms/s (${x.r.id}, over ${fmt(x.idle?.seconds, 0)} s)`).join("; "),
+    met,
+    heldBackBy:
+      !met && w && worst
+        ? `${worst.r.id}: the server's main thread (the API's event loop) ${fmt(w.mainThreadMsPerSecond)} ms/s, its busiest other thread (${worst.r.cpuPercent.worker === undefined ? "the worker thread" : "not the worker, a process of its own"}) ${fmt(w.busiestThreadMsPerSecond)} ms/s, the rest (GC, the compiler, libuv's pool${worst.r.cpuPercent.worker === undefined ? "" : ", the worker process"}) ${fmt(idleRestMsPerSecond(w))} ms/s; postgres meanwhile ${fmt(w.postgresMsPerSecond)} ms/s${worst.r.cpu?.pendingBeforeIdle ? `; ${worst.r.cpu.pendingBeforeIdle} background jobs of earlier scenarios were still pending when it began` : ""}`
+        : null,
+  });
   return goals;
 }
 

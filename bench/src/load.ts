@@ -1,8 +1,9 @@
 /**
  * The load: closed loop (N virtual users, each sending its next message when
- * the last one is done) or open loop (messages arriving at a fixed rate).
- * Variants are interleaved message by message, so machine noise hits all of
- * them alike. Every loop is bounded in time and count and stops by itself.
+ * the last one is done), open loop (messages arriving at a fixed rate), or a
+ * burst after silence. Variants are interleaved message by message (or run
+ * side by side, a user for each), so machine noise hits all of them alike.
+ * Every loop is bounded in time and count and stops by itself.
  */
 import { randomUUID } from "node:crypto";
 
@@ -66,23 +67,29 @@ function createSender(options: LoadOptions) {
   };
 }
 
-export async function runClosedLoop(options: LoadOptions & { concurrency: number }): Promise<LoadResult> {
+/**
+ * `concurrency` users rotating through the variants; with `perVariant`,
+ * `concurrency` users for each variant instead, each keeping to its own (one
+ * visitor at a time per variant, all variants side by side).
+ */
+export async function runClosedLoop(options: LoadOptions & { concurrency: number; perVariant?: boolean }): Promise<LoadResult> {
   const sender = createSender(options);
   const started = performance.now();
   sender.window.start = started + options.warmupMs;
   sender.window.end = sender.window.start + options.measureMs;
-  const perUser = Math.ceil(MAX_MESSAGES / options.concurrency);
+  const users = options.perVariant ? options.concurrency * options.variants.length : options.concurrency;
+  const perUser = Math.ceil(MAX_MESSAGES / users);
 
   async function runUser(user: number) {
     const conversation = new Conversation(user);
     // Users start at different points of the rotation: at any moment every variant is in flight.
     for (let i = 0; i < perUser && performance.now() < sender.window.end; i++) {
-      const variant = options.variants[(user + i) % options.variants.length] as Variant;
+      const variant = options.variants[(user + (options.perVariant ? 0 : i)) % options.variants.length] as Variant;
       const sample = await sender.send(conversation, variant);
       if (sample.error) await sleep(100); // no hot loop on a failing server
     }
   }
-  await Promise.all(Array.from({ length: options.concurrency }, (_, user) => runUser(user)));
+  await Promise.all(Array.from({ length: users }, (_, user) => runUser(user)));
   return { samples: sender.samples, measureStart: sender.window.start, measureEnd: sender.window.end, sessionErrors: sender.sessionErrors() };
 }
 
@@ -123,6 +130,26 @@ export async function runOpenLoop(options: LoadOptions & { ratePerSecond: number
     running.add(task);
   }
   await Promise.all(running);
+  return { samples: sender.samples, measureStart: sender.window.start, measureEnd: sender.window.end, sessionErrors: sender.sessionErrors() };
+}
+
+/**
+ * `visitors` conversations per variant each send a first message (sessions
+ * started, D's history begun), then nothing is sent for `silenceMs`, then all
+ * send their next message at once: each meets what the server let go in the
+ * quiet (pool connections, prepared statements, cache entries). Only that
+ * burst is measured; `beforeBurst` runs just before it.
+ */
+export async function runAfterSilence(options: LoadOptions & { visitors: number; silenceMs: number; beforeBurst: () => Promise<void> }): Promise<LoadResult> {
+  const sender = createSender(options);
+  const visitors = options.variants.flatMap((variant, v) => Array.from({ length: options.visitors }, (_, i) => ({ variant, conversation: new Conversation(v * options.visitors + i) })));
+  const sendAll = () => Promise.all(visitors.map(({ variant, conversation }) => sender.send(conversation, variant)));
+  await sendAll();
+  await sleep(options.silenceMs);
+  await options.beforeBurst();
+  sender.window.start = performance.now();
+  sender.window.end = sender.window.start + options.measureMs;
+  await sendAll();
   return { samples: sender.samples, measureStart: sender.window.start, measureEnd: sender.window.end, sessionErrors: sender.sessionErrors() };
 }
 

@@ -81,6 +81,20 @@ async function readProcessCpu(pid: number): Promise<number | null> {
   return cpuOfStat(await readFile(`/proc/${pid}/stat`, "utf8").catch(() => ""));
 }
 
+/**
+ * CPU seconds of each live thread of a process, by thread id (the main
+ * thread's id is the process's; in Node the others are worker threads, GC and
+ * compiler helpers, libuv's pool). A thread that ended is missing.
+ */
+export async function readThreadCpus(pid: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+    const seconds = cpuOfStat(await readFile(`/proc/${pid}/task/${tid}/stat`, "utf8").catch(() => ""));
+    if (seconds !== null) out[tid] = seconds;
+  }
+  return out;
+}
+
 function cpuOfStat(stat: string): number | null {
   // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -157,6 +171,24 @@ export async function drainMessageRows(sql: Sql, messageIds: readonly string[], 
 export async function countQueuedJobs(sql: Sql): Promise<number | null> {
   const rows = await sql<{ n: number }[]>`select count(*)::int as n from pgboss.job where name = 'post-process' and state in ('created', 'retry', 'active')`.catch(() => null);
   return rows?.[0]?.n ?? null;
+}
+
+/** Background jobs of any kind waiting, retrying or running: a message's quick lane, its model lane, webhook deliveries (null if the queue cannot be read). */
+export async function countPendingBackgroundJobs(sql: Sql): Promise<number | null> {
+  const rows = await sql<{ n: number }[]>`
+    select count(*)::int as n from pgboss.job
+    where name in ('post-process', 'post-process-model', 'deliver-webhook') and state in ('created', 'retry', 'active')`.catch(() => null);
+  return rows?.[0]?.n ?? null;
+}
+
+/** Waits until no background job is pending, up to `maxMs`; returns how many still were. */
+export async function waitForQuietQueue(sql: Sql, maxMs: number): Promise<number | null> {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    const pending = await countPendingBackgroundJobs(sql);
+    if (!pending || Date.now() > deadline) return pending;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Post-processing jobs so far beyond the first for their message (the outbox relay's re-enqueues). */

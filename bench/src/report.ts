@@ -5,6 +5,7 @@
 import { cpus, totalmem } from "node:os";
 
 import type { VariantStats } from "./analyze";
+import { idleRestMsPerSecond } from "./cpu-cost";
 import type { Goal } from "./goals";
 import type { ScenarioResult } from "./scenario";
 
@@ -36,8 +37,44 @@ function variantRow(v: VariantStats): string[] {
 }
 
 export function describeLoad(r: ScenarioResult): string {
-  const load = r.load.kind === "closed" ? `closed loop, ${r.load.concurrency} sessions` : `open loop, ${r.load.ratePerSecond} messages/s`;
-  return `${r.profile} profile, DB round trip +${r.dbDelayMs} ms, ${load}; warm-up ${r.warmupMs / 1000} s, measured ${r.measureMs / 1000} s`;
+  return `${r.profile} profile, DB round trip +${r.dbDelayMs} ms, ${describeShape(r)}`;
+}
+
+function describeShape(r: ScenarioResult): string {
+  const load = r.load;
+  const window = `warm-up ${r.warmupMs / 1000} s, measured ${r.measureMs / 1000} s`;
+  const names = r.variants.map((v) => v.variant).join(", ");
+  switch (load.kind) {
+    case "closed":
+      return load.perVariant
+        ? `closed loop, ${load.concurrency} session${load.concurrency === 1 ? "" : "s"} per variant: ${names} each ${load.concurrency === 1 ? "have a virtual user" : `have ${load.concurrency} virtual users`} of their own, running side by side (${load.concurrency === 1 ? "one visitor" : `${load.concurrency} visitors`} at a time per variant, ${load.concurrency * r.variants.length} users in all); ${window}`
+        : `closed loop, ${load.concurrency} sessions; ${window}`;
+    case "open":
+      return `open loop, ${load.ratePerSecond} messages/s; ${window}`;
+    case "after-silence":
+      return `after ${load.silenceMs / 1000} s of silence: ${load.visitors} visitors per variant (${names}) send a first message, then nothing reaches the server for ${load.silenceMs / 1000} s (its worker on), then each sends its next message on the same session, all at once; only those are measured`;
+    case "cpu":
+      return `CPU per message: after a warm-up of ${r.warmupMs / 1000} s, the idle server for ${load.idleMs / 1000} s (no traffic, the worker on, its queue empty), then ${names} each alone in turn, a closed loop of ${load.concurrency} sessions for ${r.measureMs / 1000} s with every message counted; each process's CPU is counted from the load's start until its messages' background work has drained`;
+  }
+}
+
+const CPU_HEADER = ["variant", "answered", "counted over s", "server ms/msg raw", "idle share", "net", "main thread", "busiest other thread", "rest", "postgres ms/msg", "simulator ms/msg", "load generator ms/msg"];
+
+/** The CPU scenario's figures: per answered message, and the idle server. */
+function cpuTable(r: ScenarioResult): { header: string[]; rows: string[][]; notes: string[] } | null {
+  if (!r.cpu) return null;
+  const { idle, phases, perMessage, pendingBeforeIdle } = r.cpu;
+  const rows = perMessage.map((m, i) => {
+    const phase = phases[i];
+    return [m.variant, String(m.answered), phase ? `${num(phase.seconds)} (load ${num(phase.loadSeconds)})` : "–", num(m.rawMs, 2), num(m.idleMs, 2), num(m.netMs, 2), num(m.mainThreadMs, 2), num(m.busiestThreadMs, 2), num(m.restMs, 2), num(m.postgresMs, 2), num(m.simulatorMs, 2), num(m.generatorMs, 2)];
+  });
+  const notes = [
+    `idle server: ${num(idle.serverMsPerSecond, 1)} ms CPU per second (main thread ${num(idle.mainThreadMsPerSecond, 1)}, busiest other thread ${num(idle.busiestThreadMsPerSecond, 1)}, rest ${num(idleRestMsPerSecond(idle), 1)}; postgres meanwhile ${num(idle.postgresMsPerSecond, 1)} ms/s) over ${num(idle.seconds, 0)} s`,
+    "server = the API server's process (its worker thread included; with --worker-process the worker's process added); raw = its CPU from the load's start until the messages' background work drained, per answered message; idle share = the idle server's CPU per second × that span, per message; net = raw − idle share. Raw split: main thread = the API's event loop; busiest other thread = with ROLE=all the worker thread's event loop (the background work); rest = GC, the compiler, libuv's pool (and the worker process, if any). Load generator = this process over the load only (for D the OpenAI SDK consuming the stream). Postgres counts live backends only: a lower bound.",
+  ];
+  if (pendingBeforeIdle) notes.push(`${pendingBeforeIdle} background jobs of earlier scenarios were still pending when the idle reading began: the idle figure includes their work`);
+  for (const p of phases) if (p.pending) notes.push(`${p.variant}: ${p.pending} answered messages' background work had not finished when counting stopped (their CPU is partly missing)`);
+  return { header: CPU_HEADER, rows, notes };
 }
 
 function describeResources(r: ScenarioResult): string {
@@ -58,11 +95,17 @@ function describeRatios(r: ScenarioResult): string | null {
 
 /** The scenario as an aligned plain-text table with its resource and ratio lines. */
 export function formatScenarioText(r: ScenarioResult): string {
-  const rows = [HEADER, ...r.variants.map(variantRow)];
-  const widths = HEADER.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
+  const cpu = cpuTable(r);
+  const cpuLines = cpu ? ["CPU per answered message, ms:", ...alignedTable(cpu.header, cpu.rows), ...cpu.notes] : [];
+  return [`== ${r.id}: ${describeLoad(r)}`, ...alignedTable(HEADER, r.variants.map(variantRow)), ...cpuLines, describeResources(r), describeRatios(r), extraProblems(r)].filter(Boolean).join("\n");
+}
+
+function alignedTable(header: string[], body: string[][]): string[] {
+  const rows = [header, ...body];
+  const widths = header.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
   const lines = rows.map((row) => row.map((cell, i) => (i < 1 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  "));
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
-  return [`== ${r.id}: ${describeLoad(r)}`, ...lines, describeResources(r), describeRatios(r), extraProblems(r)].filter(Boolean).join("\n");
+  return lines;
 }
 
 function extraProblems(r: ScenarioResult): string | null {
@@ -100,13 +143,13 @@ export function formatMarkdown(info: RunInfo, results: readonly ScenarioResult[]
   out.push(`- Model profiles (LLM simulator): ${info.profiles.map((p) => `**${p.name}** first token ${p.firstTokenMs} ms, ${p.msPerToken} ms/token, ${p.replyTokens} tokens`).join("; ")}.`);
   out.push(`- Client: ${info.client}. ${info.clientReason}`);
   out.push(`- Server env: ${Object.entries(info.serverEnv).map(([k, v]) => `${k}=${v}`).join(", ")}.`);
-  out.push("- Variants (interleaved message by message in every scenario; each virtual user rotates through them):");
+  out.push("- Variants (interleaved message by message: each virtual user rotates through them, unless a scenario says otherwise):");
   for (const v of info.variants) out.push(`  - **${v.name}**: ${v.description}${v.flags ? ` (\`x-leadline-flags: ${v.flags}\`)` : ""}`);
   out.push("- Columns: TTFT = request start → first token at the client; total = request start → `done` event (D: end of the SDK stream); +TTFT / +total = p95 of the variant minus p95 of D; tail = last token → `done` at the client; bg lag = `background_runs.lag_ms` (reply commit → background work done); model lag = reply commit → the model lane done (stages that wait on a model call, e.g. score-in-detail, run on a queue of their own after the rest); msg/s = answered messages per second of the measured window. Times in ms. Only messages started inside the measured window count.", "");
   out.push(
     "## Goals",
     "",
-    "At the goal point (plan-like profile, 20 ms DB round trip, 100 sessions). O's latency and background goals are judged on the scenario where O has the server to itself apart from D beside it (200 virtual users alternating D and O: about 100 concurrent O sessions on the server); the S/O ratio on the scenario with every variant interleaved at 100 sessions, where O shares the server and its connection pool with S and the single-flag variants. Throughput: the fast profile, O only.",
+    "At the goal point (plan-like profile, 20 ms DB round trip, 100 sessions). O's latency and background goals are judged on the scenario where O has the server to itself apart from D beside it (200 virtual users alternating D and O: about 100 concurrent O sessions on the server); the S/O ratio on the scenario with every variant interleaved at 100 sessions, where O shares the server and its connection pool with S and the single-flag variants. The same latency goals at low load: the goal point's profile and delay at 1 session per variant and at 10 sessions; and for the first messages after a silent minute. CPU per answered message: each variant alone, the server's CPU until the messages' background work drained, net of what the idle server uses over the same span (see the CPU scenarios). Throughput: the fast profile, O only.",
     "",
   );
   out.push(markdownTable(["goal", "target", "measured", "met", "held back by"], goals.map((g) => [g.goal, g.target, g.measured, g.met === null ? "n/a" : g.met ? "met" : "**missed**", g.heldBackBy ?? ""])), "");
@@ -114,6 +157,8 @@ export function formatMarkdown(info: RunInfo, results: readonly ScenarioResult[]
   for (const r of results) {
     out.push(`### ${r.id}`, "", `${describeLoad(r)}.`, "");
     out.push(markdownTable(HEADER, r.variants.map(variantRow)), "");
+    const cpu = cpuTable(r);
+    if (cpu) out.push("CPU per answered message, ms:", "", markdownTable(cpu.header, cpu.rows), "", ...cpu.notes.map((n) => `- ${n}`), "");
     out.push(`- ${describeResources(r)}`);
     const ratios = describeRatios(r);
     if (ratios) out.push(`- ${ratios}`);
