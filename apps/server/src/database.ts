@@ -1,7 +1,8 @@
 import { join } from "node:path";
 
-import { createDatabase, describeConnectionError, ping } from "@leadline/db/client";
+import { createDatabase, describeConnectionError, onEachConnection, ping } from "@leadline/db/client";
 import { startEmbeddedPostgres } from "@leadline/db/embedded";
+import { prepareAnswerPath } from "@leadline/pipeline/warm-up";
 
 import type { Env } from "./env";
 import type { AppLogger } from "./logger";
@@ -29,6 +30,9 @@ export async function resolveDatabaseUrl(env: Env, log: AppLogger): Promise<{ ur
   return { url: pg.urlFor("leadline"), embedded: true, stop: () => pg.stop() };
 }
 
+/** Connections opened and given the answer path's statements at start-up (and, with DB_IDLE_TIMEOUT_S=0, kept). */
+const WARM_CONNECTIONS = 8;
+
 /** The pool the server uses, after one round trip proves the database answers. */
 export async function connectDatabase(url: string, env: Env) {
   const handle = createDatabase(url, {
@@ -44,5 +48,7 @@ export async function connectDatabase(url: string, env: Env) {
     await handle.close(0).catch(() => {});
     throw new StartupError(describeConnectionError(url, error));
   }
+  // Opened and prepared now rather than by the first visitors (see prepareAnswerPath).
+  await onEachConnection(handle.sql, Math.min(WARM_CONNECTIONS, env.DB_POOL_MAX), prepareAnswerPath).catch(() => {});
   return handle;
 }

@@ -34,7 +34,8 @@ const schema = z.object({
   DATABASE_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url("must be a postgres:// URL").refine((u) => /^postgres(ql)?:\/\//.test(u), "must start with postgres:// or postgresql://").optional()),
   DB_POOL_MAX: positiveInt(20),
   DB_CONNECT_TIMEOUT_S: positiveInt(5),
-  DB_IDLE_TIMEOUT_S: positiveInt(30),
+  /** 0 (the default): idle connections are kept, so a visitor after a quiet spell does not wait for a new one. */
+  DB_IDLE_TIMEOUT_S: z.coerce.number().int("must be a whole number").min(0, "must be 0 or more").default(0),
   DB_MAX_LIFETIME_S: positiveInt(3600),
   /** 1: queries run as prepared statements (one round trip each); 0 behind a pooler that cannot keep them (PgBouncer in transaction mode). */
   DB_PREPARE: z.enum(["0", "1"]).default("1"),

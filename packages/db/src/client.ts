@@ -74,6 +74,26 @@ function preparing<T extends postgres.Sql>(client: T): T {
   });
 }
 
+/**
+ * Runs `run` once on each of `count` connections of the pool (opening them
+ * as needed), each with a drizzle handle bound to that connection: what it
+ * runs is prepared there, so the statements of a visitor's path can be
+ * prepared ahead of the first visitor. A failure of `run` is ignored.
+ */
+export async function onEachConnection(sql: postgres.Sql, count: number, run: (db: Database) => Promise<unknown>): Promise<void> {
+  const reserved = await Promise.all(Array.from({ length: count }, () => sql.reserve()));
+  try {
+    // A reserved connection lacks the pool's options, which drizzle reads its type parsers from.
+    const withOptions = (connection: postgres.ReservedSql) =>
+      new Proxy(connection, { get: (target, property, receiver) => (property === "options" ? sql.options : (Reflect.get(target, property, receiver) as unknown)) });
+    await Promise.all(
+      reserved.map((connection) => run(drizzle(preparing(withOptions(connection)), { schema, casing: "snake_case" }) as unknown as Database).catch(() => undefined)),
+    );
+  } finally {
+    for (const connection of reserved) connection.release();
+  }
+}
+
 export type Database = ReturnType<typeof createDatabase>["db"];
 export type Sql = ReturnType<typeof createDatabase>["sql"];
 /** A database handle or an open transaction: what repositories take. */
