@@ -15,6 +15,8 @@ export type RateRefusal = { rule: string; retryAfterMs: number };
 export type RateLimiter = {
   /** Counts one hit on each rule's key; the refusal with the longest wait, or null when every rule allows it. */
   consume(hits: ReadonlyArray<{ rule: RateRule; key: string }>): Promise<RateRefusal | null>;
+  /** Resolves once every hit admitted so far has been counted in the store. */
+  settled(): Promise<void>;
 };
 
 /** What the store last said about a key: points left in its window, and hits counted here since that are still on their way. */
@@ -99,10 +101,17 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
   }
 
   /** Background counts wait for the next turn of the event loop: by then the admitted request has started its model call. */
-  const pendingCounts: (() => unknown)[] = [];
-  function countLater(count: () => unknown) {
+  const pendingCounts: (() => Promise<unknown>)[] = [];
+  const counting = new Set<Promise<unknown>>();
+  function countLater(count: () => Promise<unknown>) {
     pendingCounts.push(count);
-    if (pendingCounts.length === 1) setImmediate(() => pendingCounts.splice(0).forEach((run) => run()));
+    if (pendingCounts.length > 1) return;
+    setImmediate(() => {
+      for (const run of pendingCounts.splice(0)) {
+        const counted = run().finally(() => counting.delete(counted));
+        counting.add(counted);
+      }
+    });
   }
 
   async function consumeOne(rule: RateRule, key: string): Promise<RateRefusal | null> {
@@ -139,6 +148,13 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
       const refusals = outcomes.filter((o): o is RateRefusal => o !== null);
       if (refusals.length === 0) return null;
       return refusals.reduce((longest, r) => (r.retryAfterMs > longest.retryAfterMs ? r : longest));
+    },
+
+    async settled() {
+      while (pendingCounts.length > 0 || counting.size > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await Promise.allSettled([...counting]);
+      }
     },
   };
 }
