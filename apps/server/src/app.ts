@@ -8,9 +8,9 @@ import { migrateDatabase } from "@leadline/db/migrate";
 import { connectDatabase } from "./database";
 import { limitDefaultsOf, type Env } from "./env";
 import { createApiServer } from "./http";
-import type { FlagResolver } from "@leadline/flags/definitions";
+import { defaultFlags, staticFlagResolver, type FlagResolver } from "@leadline/flags/definitions";
 import { defaultGuardOptions, startGuard } from "@leadline/flags/guard";
-import type { UnleashAdmin } from "@leadline/flags/unleash-admin";
+import { createUnleashAdmin, type UnleashAdmin } from "@leadline/flags/unleash-admin";
 import type { Stage } from "@leadline/pipeline/stage";
 
 import { startFlags, type UnleashTarget } from "./flags";
@@ -21,6 +21,16 @@ import { startWorkerThread, type WorkerThread } from "./worker-thread";
 import type { AppLogger } from "./logger";
 
 export const VERSION = "0.1.0";
+
+/**
+ * The worker thread answers no requests, so it resolves no flags: it needs
+ * Unleash's Admin API (the rollout guard) but no client polling Unleash
+ * every few seconds.
+ */
+function adminOnlyFlags(target: UnleashTarget | null) {
+  const admin = target?.adminToken ? createUnleashAdmin({ url: target.url, token: target.adminToken }) : null;
+  return { resolver: staticFlagResolver(defaultFlags()), admin, stop() {} };
+}
 
 /**
  * Composition root of one server process: migrate, connect, serve. Returns
@@ -55,11 +65,19 @@ export async function startServer(
     throw error;
   }
   const llm = createLlm(env, options.llm);
-  const flags = options.flags ? { resolver: options.flags, admin: options.unleashAdmin ?? null, stop() {} } : await startFlags(env, log, options.unleash ?? null);
+  const flags = options.flags
+    ? { resolver: options.flags, admin: options.unleashAdmin ?? null, stop() {} }
+    : options.listen === false
+      ? adminOnlyFlags(options.unleash ?? null)
+      : await startFlags(env, log, options.unleash ?? null);
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
   let workerThread: WorkerThread | null = null;
   try {
-    pipeline = await startPipeline(env, log, { url: options.databaseUrl, ...database }, llm, createStructured(env, options.llm), options.stages, () => workerThread?.notify());
+    pipeline = await startPipeline(env, log, { url: options.databaseUrl, ...database }, llm, createStructured(env, options.llm), {
+      stages: options.stages,
+      notifyWorker: (queue) => workerThread?.notify(queue),
+      processMetrics: options.listen !== false,
+    });
   } catch (error) {
     flags.stop();
     await database.close();

@@ -14,20 +14,23 @@ export function startPipeline(
   database: { url: string; db: Database; sql: Sql },
   llm: TurnDeps["llm"],
   structured: StructuredExtractor,
-  /** Tests only: a stage registry of their own. */
-  stages?: readonly Stage[],
-  /** Wakes the worker of a worker thread (ROLE=all with WORKER_THREAD=1); see worker-thread.ts. */
-  notifyWorker?: () => void,
+  extras: {
+    /** Tests only: a stage registry of their own. */
+    stages?: readonly Stage[];
+    /** Wakes the worker of a worker thread (ROLE=all with WORKER_THREAD=1) for new jobs of a queue; see worker-thread.ts. */
+    notifyWorker?: (queue: string) => void;
+    /** False in the worker thread, which serves no /metrics. */
+    processMetrics?: boolean;
+  } = {},
 ) {
   return startPipelineRuntime(database, log, llm, {
     runWorker: env.ROLE !== "api",
     preparedStatements: env.DB_PREPARE === "1",
     queue: { webhookRetries: env.WEBHOOK_RETRIES, webhookRetryDelaySeconds: env.WEBHOOK_RETRY_DELAY_S, postProcessRetries: 5, postProcessRetryDelaySeconds: 1 },
-    worker: { concurrency: env.WORKER_CONCURRENCY, relayIntervalMs: 5_000, relayAfterMs: env.OUTBOX_RELAY_AFTER_MS },
+    worker: { concurrency: env.WORKER_CONCURRENCY, relayIntervalMs: 15_000, relayAfterMs: env.OUTBOX_RELAY_AFTER_MS },
     enhancementWindowMs: env.ENHANCEMENT_WINDOW_MS,
     structured,
     redisUrl: env.REDIS_URL,
-    stages,
-    notifyWorker,
+    ...extras,
   });
 }

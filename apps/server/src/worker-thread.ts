@@ -14,8 +14,8 @@ export type WorkerThreadData = {
 };
 
 export type WorkerThread = {
-  /** Wakes one of the thread's post-processing workers: a message was just enqueued. */
-  notify(): void;
+  /** Wakes the thread's worker of one queue: jobs were just sent to it. */
+  notify(queue: string): void;
   /** Ends the thread abruptly, as a crash would; it is started again. */
   terminate(): Promise<void>;
   stop(): Promise<void>;
@@ -77,7 +77,7 @@ export async function startWorkerThread(data: WorkerThreadData, log: AppLogger):
 
   thread = await start();
   return {
-    notify: () => thread?.postMessage("notify"),
+    notify: (queue) => thread?.postMessage({ wake: queue }),
     async terminate() {
       await thread?.terminate();
     },

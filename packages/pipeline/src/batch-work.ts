@@ -1,57 +1,117 @@
 import type PgBoss from "pg-boss";
 
-/** Fetch loops per queue; each takes up to concurrency / PUMPS jobs per fetch. */
-const PUMPS = 4;
+export type BatchOptions = {
+  /** Jobs of this queue under way at once in this process. */
+  concurrency: number;
+  /** How often an idle queue is looked at when nothing woke it: the fallback for jobs nobody announced (retries coming due, other processes' jobs). */
+  idlePollMs: number;
+  /** After a wake-up, how long to let jobs gather before claiming them: many jobs then cost one claim, one run of each stage and one completion. */
+  gatherMs: number;
+};
+
+/** What became of each job of a batch, in the batch's order: null done, else the error that fails it (the queue retries it alone). */
+export type BatchOutcome = (unknown | null)[];
 
 /**
- * Runs `handle` for the jobs of one queue, `concurrency` at a time. A few
- * fetch loops ("pumps") each take a batch of jobs in one statement, run them
- * together and complete them in one statement: a job costs the queue a
- * fraction of a fetch and of a completion instead of one each, and the queue
- * is polled PUMPS times per interval rather than once per unit of
- * concurrency. A job that throws is failed on its own (pg-boss retries it
- * with backoff); the others of its batch complete.
- *
- * pg-boss v10 waits out the polling interval after each fetch loop unless
- * notify() wakes it, so the interval stays at its minimum.
+ * Claims the jobs of one queue in batches and hands each batch to
+ * `handle` at once. One loop per queue: it claims as many jobs as there is
+ * room for in one statement, completes those that succeeded in one
+ * statement and fails the others one by one (pg-boss retries each with
+ * backoff). An idle queue costs nothing but a slow fallback poll: new work
+ * wakes the loop (wake(), from a producer in this process or a Postgres
+ * NOTIFY from another one), and the loop then waits gatherMs so that work
+ * arriving together is claimed together.
  */
-export async function workInBatches<T extends object>(boss: PgBoss, name: string, concurrency: number, handle: (job: PgBoss.JobWithMetadata<T>) => Promise<void>) {
-  const pumps = Math.max(1, Math.min(PUMPS, concurrency));
-  const ids: string[] = [];
-  /** Batches being worked on: stopping waits for them (pg-boss's offWork does not). */
-  const running = new Set<Promise<unknown>>();
-  for (let i = 0; i < pumps; i += 1) {
-    // Spread concurrency over the pumps: 16 → 4 × 4, 6 → 2 + 2 + 1 + 1.
-    const batchSize = Math.floor(concurrency / pumps) + (i < concurrency % pumps ? 1 : 0);
-    const options = { batchSize, pollingIntervalSeconds: 0.5, includeMetadata: true } as const;
-    ids.push(
-      await boss.work<T>(name, options, async (jobs) => {
-        const batch = (async () => {
-          const results = await Promise.allSettled(jobs.map(handle));
-          // Only the failed ones: pg-boss completes the rest (its completion skips jobs no longer active).
-          await Promise.all(
-            results.map((result, index) => (result.status === "rejected" ? boss.fail(name, jobs[index]!.id, failureOf(result.reason)) : undefined)),
-          );
-        })();
-        running.add(batch);
-        try {
-          await batch;
-        } finally {
-          running.delete(batch);
-        }
-      }),
-    );
+export function workInBatches<T extends object>(boss: PgBoss, name: string, options: BatchOptions, handle: (jobs: PgBoss.JobWithMetadata<T>[]) => Promise<BatchOutcome>) {
+  let stopping = false;
+  let underWay = 0;
+  /** Batches being worked on: stopping waits for them. */
+  const running = new Set<Promise<void>>();
+  /** Set by wake(): work may be waiting that the last claim did not see. */
+  let woken = false;
+  let interrupt: (() => void) | null = null;
+
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (woken || stopping) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        interrupt = null;
+        resolve();
+      }
+      interrupt = done;
+    });
+  const wake = () => {
+    woken = true;
+    interrupt?.();
+  };
+
+  async function runBatch(jobs: PgBoss.JobWithMetadata<T>[]) {
+    let outcome: BatchOutcome;
+    try {
+      outcome = await handle(jobs);
+    } catch (error) {
+      outcome = jobs.map(() => error);
+    }
+    const done = jobs.filter((_, i) => outcome[i] == null).map((job) => job.id);
+    await Promise.all([
+      done.length ? boss.complete(name, done) : undefined,
+      ...jobs.map((job, i) => (outcome[i] == null ? undefined : boss.fail(name, job.id, failureOf(outcome[i])))),
+    ]);
   }
+
+  const loop = (async () => {
+    while (!stopping) {
+      if (underWay >= options.concurrency) {
+        woken = false;
+        await pause(options.idlePollMs); // a batch that finishes wakes it
+        continue;
+      }
+      woken = false;
+      const room = options.concurrency - underWay;
+      const jobs = await boss.fetch<T>(name, { batchSize: room, includeMetadata: true }).catch(() => [] as PgBoss.JobWithMetadata<T>[]);
+      // A full claim means more may be waiting: claim again as soon as there is room.
+      const backlog = jobs.length === room;
+      if (jobs.length) {
+        underWay += jobs.length;
+        const batch: Promise<void> = runBatch(jobs)
+          .catch(() => {}) // a failed completion leaves the jobs active: they expire and are retried
+          .finally(() => {
+            const wasFull = underWay >= options.concurrency;
+            underWay -= jobs.length;
+            running.delete(batch);
+            if (wasFull || backlog) wake();
+          });
+        running.add(batch);
+      }
+      if (backlog) continue;
+      await pause(options.idlePollMs);
+      if (woken && !stopping) await new Promise((resolve) => setTimeout(resolve, options.gatherMs));
+    }
+  })();
+
   return {
-    ids,
-    /** Stops fetching, then waits (up to timeoutMs) for the batches already fetched to finish. */
+    /** New work for this queue: claim it soon (after gatherMs), not at the next poll. */
+    wake,
+    /** Stops claiming, then waits (up to timeoutMs) for the batches already claimed to finish. */
     async stop(timeoutMs: number) {
-      await Promise.all(ids.map((id) => boss.offWork({ id } as PgBoss.OffWorkOptions).catch(() => {})));
+      stopping = true;
+      interrupt?.();
+      await loop;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
       await Promise.race([Promise.allSettled([...running]), timeout]);
       clearTimeout(timer);
     },
+  };
+}
+
+/** A batch handler that runs `handle` for each job on its own, all at once. */
+export function eachJob<T extends object>(handle: (job: PgBoss.JobWithMetadata<T>) => Promise<void>) {
+  return async (jobs: PgBoss.JobWithMetadata<T>[]): Promise<BatchOutcome> => {
+    const results = await Promise.allSettled(jobs.map(handle));
+    return results.map((result) => (result.status === "rejected" ? (result.reason ?? new Error("job failed")) : null));
   };
 }
 

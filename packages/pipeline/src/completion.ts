@@ -8,26 +8,43 @@ import type { StageSpan } from "./runner";
 
 export const BACKGROUND_DONE_CHANNEL = "leadline_background_done";
 
+export type FinishedRun = { organizationId: string; messageId: string; lagMs: number; spans: StageSpan[]; attempts: number };
+
+/** One message's post-processing is finished (see completeMessages). */
+export async function completeMessage(sql_: Sql, run: FinishedRun) {
+  await completeMessages(sql_, [run]);
+}
+
 /**
- * A message's post-processing is finished: its outbox events are processed,
- * the run is recorded, and listeners (the stream waiting to send an
- * "enhanced" event, in any process) are told through Postgres NOTIFY — all
- * in one statement: one round trip, atomic, the notification sent on commit.
+ * Messages' post-processing is finished: their outbox events are processed,
+ * their runs recorded, and listeners (the stream waiting to send an
+ * "enhanced" event, in any process) are told through Postgres NOTIFY — for
+ * the whole batch in one statement: one round trip, atomic, the
+ * notifications sent on commit.
  */
-export async function completeMessage(
-  sql_: Sql,
-  run: { organizationId: string; messageId: string; lagMs: number; spans: StageSpan[]; attempts: number },
-) {
-  const stages = run.spans.map((s) => ({ name: s.name, ms: s.ms, ok: s.ok, ...(s.error ? { error: s.error } : {}) }));
+export async function completeMessages(sql_: Sql, runs: readonly FinishedRun[]) {
+  // One row per message: a statement's upsert may not touch a row twice.
+  const unique = [...new Map(runs.map((run) => [run.messageId, run])).values()];
+  if (!unique.length) return;
+  const rows = unique.map((run) => ({
+    message_id: run.messageId,
+    organization_id: run.organizationId,
+    lag_ms: run.lagMs,
+    attempts: run.attempts,
+    stages: run.spans.map((s) => ({ name: s.name, ms: s.ms, ok: s.ok, ...(s.error ? { error: s.error } : {}) })),
+  }));
   await sql_`
-    with processed as (
-      update outbox_events set processed_at = now()
-      where organization_id = ${run.organizationId} and message_id = ${run.messageId} and processed_at is null
-      returning id
-    ), recorded as (
+    with runs as (
       -- JSON text cast here: drizzle turns postgres.js's own json serializer off on this client.
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(message_id uuid, organization_id uuid, lag_ms real, attempts int, stages jsonb)
+    ), processed as (
+      update outbox_events o set processed_at = now()
+      from runs r
+      where o.organization_id = r.organization_id and o.message_id = r.message_id and o.processed_at is null
+      returning o.id
+    ), recorded as (
       insert into background_runs (message_id, organization_id, lag_ms, stages, attempts)
-      values (${run.messageId}, ${run.organizationId}, ${run.lagMs}, ${JSON.stringify(stages)}::jsonb, ${run.attempts})
+      select message_id, organization_id, lag_ms, stages, attempts from runs
       -- A repeated run keeps what the model lane (the entries with a lagMs) already added.
       on conflict (message_id) do update set lag_ms = excluded.lag_ms, attempts = excluded.attempts, completed_at = now(),
         stages = excluded.stages || coalesce((select jsonb_agg(e) from jsonb_array_elements(background_runs.stages) e where e ? 'lagMs'), '[]'::jsonb)

@@ -4,10 +4,15 @@ import type { CacheStats } from "@leadline/cache";
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3.5, 5, 7.5, 10, 20];
 
-/** Prometheus metrics of one process, served at /metrics. */
-export function createPipelineMetrics(cacheStats: () => CacheStats = () => ({})) {
+/**
+ * Prometheus metrics of one process, served at /metrics. The process's own
+ * (CPU, memory, event-loop delay, GC) only where they are served.
+ */
+export function createPipelineMetrics(cacheStats: () => CacheStats = () => ({}), { processMetrics = true }: { processMetrics?: boolean } = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "leadline_" });
+  // The event loop is sampled every 50 ms, not prom-client's 10: each sample wakes the loop, and at 100 a second
+  // that was most of an idle server's CPU. A loop blocked for longer still shows in full.
+  if (processMetrics) collectDefaultMetrics({ register: registry, prefix: "leadline_", eventLoopMonitoringPrecision: 50 });
   new Gauge({
     name: "leadline_cache_lookups",
     help: "Cache lookups since start, by namespace and where they were answered (l1, l2, or a load: miss)",

@@ -11,6 +11,13 @@ export type QueueOptions = {
   postProcessRetryDelaySeconds: number;
 };
 
+/** Postgres NOTIFY channel on which producers in other processes announce new jobs (the payload is the queue's name). */
+export const QUEUE_CHANNEL = "leadline_queue";
+
+/** Jobs sent this close together go to the queue in one insert (the work they describe is already durable in the outbox or its own row). */
+const COALESCE_MS = 10;
+const MAX_COALESCED = 200;
+
 export const defaultQueueOptions: QueueOptions = {
   webhookRetries: 8,
   webhookRetryDelaySeconds: 5,
@@ -38,6 +45,8 @@ export async function startQueue(
     connectionTimeoutMillis: 5000,
     supervise,
     schedule: supervise,
+    // Scheduled jobs (the daily reports) move to their queue within this; pg-boss's default looks every 5 s.
+    cronWorkerIntervalSeconds: 30,
   } as PgBoss.ConstructorOptions);
   boss.on("error", (error) => log.error({ err: error }, "queue error"));
   await boss.start();
@@ -58,12 +67,62 @@ export async function startQueue(
     retryDelay: options.postProcessRetryDelaySeconds,
     retryBackoff: true,
   });
+  /** Told of every insert, once per insert: wakes the worker of this process, or announces the jobs to other processes. */
+  let onSent: (name: string) => void = () => {};
+  const sender = <T extends object>(name: string) =>
+    coalesce<T>(async (jobs) => {
+      await boss.insert(jobs.map((data) => ({ name, data })));
+      onSent(name);
+    });
+  const postProcess = sender<PostProcessJob>(JOB_NAMES.postProcess);
+  const postProcessModel = sender<PostProcessJob>(JOB_NAMES.postProcessModel);
+  const deliverWebhook = sender<DeliverWebhookJob>(JOB_NAMES.deliverWebhook);
   return {
     boss,
-    sendPostProcess: (job: PostProcessJob) => boss.send(JOB_NAMES.postProcess, job),
-    sendPostProcessModel: (job: PostProcessJob) => boss.send(JOB_NAMES.postProcessModel, job),
-    sendDeliverWebhook: (job: DeliverWebhookJob) => boss.send(JOB_NAMES.deliverWebhook, job),
-    stop: () => boss.stop({ graceful: true, timeout: 10_000, wait: true }),
+    /** Resolves once the job is in the queue: jobs sent together share one insert. */
+    sendPostProcess: (job: PostProcessJob) => postProcess.send(job),
+    sendPostProcessModel: (job: PostProcessJob) => postProcessModel.send(job),
+    sendDeliverWebhook: (job: DeliverWebhookJob) => deliverWebhook.send(job),
+    /** Who hears of new jobs: set once, by the runtime. */
+    setOnSent(listener: (name: string) => void) {
+      onSent = listener;
+    },
+    async stop() {
+      await Promise.all([postProcess.flush(), postProcessModel.flush(), deliverWebhook.flush()]);
+      await boss.stop({ graceful: true, timeout: 10_000, wait: true });
+    },
+  };
+}
+
+/**
+ * Collects what is sent within COALESCE_MS and inserts it in one statement;
+ * each sender's promise settles with that insert.
+ */
+function coalesce<T>(insert: (items: T[]) => Promise<void>) {
+  let pending: { item: T; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  async function flush() {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const batch = pending;
+    pending = [];
+    if (!batch.length) return;
+    try {
+      await insert(batch.map((p) => p.item));
+      for (const p of batch) p.resolve();
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    }
+  }
+  return {
+    send(item: T): Promise<void> {
+      return new Promise((resolve, reject) => {
+        pending.push({ item, resolve, reject });
+        if (pending.length >= MAX_COALESCED) void flush();
+        else timer ??= setTimeout(() => void flush(), COALESCE_MS);
+      });
+    },
+    flush,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { PlannedStage } from "./plan";
-import type { StageContext, StageMode } from "./stage";
+import type { Stage, StageContext, StageMode } from "./stage";
 
 /** When a stage ran, relative to the message's start (performance.now()), and how it ended. */
 export type StageSpan = { name: string; mode: StageMode; startMs: number; endMs: number; ms: number; ok: boolean; error?: string };
@@ -27,8 +27,50 @@ export const BACKGROUND_BUDGET_FACTOR = 10;
 
 /** One stage within its time budget. A stage past its budget is aborted and reported as failed. */
 export async function runStage({ stage, mode }: PlannedStage, ctx: RunContext, origin: number): Promise<StageSpan> {
-  const controller = new AbortController();
   const startMs = performance.now() - origin;
+  try {
+    await withinBudget(stage, mode, (signal) => stage.run({ ...ctx, signal }));
+    const endMs = performance.now() - origin;
+    return { name: stage.name, mode, startMs, endMs, ms: endMs - startMs, ok: true };
+  } catch (error) {
+    const endMs = performance.now() - origin;
+    ctx.log.warn({ err: error, stage: stage.name, messageId: ctx.facts.reply.id }, "stage failed");
+    return { name: stage.name, mode, startMs, endMs, ms: endMs - startMs, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** A stage that can also do many messages' work in one go: one statement for all of them instead of one each. */
+export type BatchableStage = Stage & {
+  /** The same effect as run() for each context, all or nothing. */
+  runBatch(ctxs: readonly StageContext[]): Promise<void>;
+};
+
+const isBatchable = (stage: Stage): stage is BatchableStage => typeof (stage as Partial<BatchableStage>).runBatch === "function";
+
+/**
+ * One background stage for many messages: in one go when the stage can, its
+ * span then shared by all of them. A batch that fails is run again message
+ * by message (stages are idempotent), so only the message that fails it
+ * fails, as when each ran alone.
+ */
+export async function runStageBatch(stage: Stage, ctxs: readonly RunContext[], origin: number): Promise<StageSpan[]> {
+  const first = ctxs[0];
+  if (first && ctxs.length > 1 && isBatchable(stage)) {
+    const startMs = performance.now() - origin;
+    try {
+      await withinBudget(stage, "background", (signal) => stage.runBatch(ctxs.map((ctx) => ({ ...ctx, signal }))));
+      const endMs = performance.now() - origin;
+      return ctxs.map(() => ({ name: stage.name, mode: "background", startMs, endMs, ms: endMs - startMs, ok: true }));
+    } catch (error) {
+      first.log.warn({ err: error, stage: stage.name, messages: ctxs.length }, "batched stage failed; running its messages one by one");
+    }
+  }
+  return Promise.all(ctxs.map((ctx) => runStage({ stage, mode: "background" }, ctx, origin)));
+}
+
+/** Runs `work` with an abort signal, failing it once the stage's budget for this mode has passed. */
+async function withinBudget(stage: Stage, mode: StageMode, work: (signal: AbortSignal) => Promise<void>) {
+  const controller = new AbortController();
   const budgetMs = mode === "background" ? stage.timeoutMs * BACKGROUND_BUDGET_FACTOR : stage.timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -38,13 +80,7 @@ export async function runStage({ stage, mode }: PlannedStage, ctx: RunContext, o
     }, budgetMs);
   });
   try {
-    await Promise.race([stage.run({ ...ctx, signal: controller.signal }), timeout]);
-    const endMs = performance.now() - origin;
-    return { name: stage.name, mode, startMs, endMs, ms: endMs - startMs, ok: true };
-  } catch (error) {
-    const endMs = performance.now() - origin;
-    ctx.log.warn({ err: error, stage: stage.name, messageId: ctx.facts.reply.id }, "stage failed");
-    return { name: stage.name, mode, startMs, endMs, ms: endMs - startMs, ok: false, error: error instanceof Error ? error.message : String(error) };
+    await Promise.race([work(controller.signal), timeout]);
   } finally {
     clearTimeout(timer);
   }

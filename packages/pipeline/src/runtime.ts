@@ -4,7 +4,7 @@ import type { StructuredExtractor } from "@leadline/llm/structured";
 import { createPipelineCache } from "./cache";
 import { listenForBackgroundDone } from "./enhancement";
 import { createPipelineMetrics } from "./metrics";
-import { startQueue, type QueueOptions } from "./queue";
+import { QUEUE_CHANNEL, startQueue, type QueueOptions } from "./queue";
 import { createRateBook } from "./rates";
 import type { Stage } from "./stage";
 import { createTimingsWriter } from "./timings";
@@ -24,8 +24,10 @@ export type RuntimeOptions = {
   structured?: StructuredExtractor | null;
   /** Shared L2 for the cache across server instances; none: memory only. */
   redisUrl?: string;
-  /** Wakes a worker elsewhere (a worker thread of this process) when this process runs none itself. */
-  notifyWorker?: () => void;
+  /** False where nothing serves /metrics (a worker thread): no sampling of the process. */
+  processMetrics?: boolean;
+  /** Wakes a worker elsewhere (a worker thread of this process) for new jobs of a queue, when this process runs none itself. */
+  notifyWorker?: (queue: string) => void;
 };
 
 type Log = TurnDeps["log"] & { info(obj: object, msg?: string): void };
@@ -50,10 +52,15 @@ export async function startPipelineRuntime(database: { url: string; db: Database
     await workerDatabase?.close();
     throw error;
   }
+  if (!worker) {
+    // No worker here: new jobs wake the worker thread, or are announced to the worker processes.
+    const announce = (name: string) => void database.sql`select pg_notify(${QUEUE_CHANNEL}, ${name})`.catch(() => {}); // their poll still finds the jobs
+    queue.setOnSent(options.notifyWorker ?? announce);
+  }
   const timings = createTimingsWriter(database.db, log);
   const cache = createPipelineCache({ redisUrl: options.redisUrl, log });
   const background = await listenForBackgroundDone(database.sql);
-  const metrics = createPipelineMetrics(() => cache.stats());
+  const metrics = createPipelineMetrics(() => cache.stats(), { processMetrics: options.processMetrics ?? true });
   const deps: TurnDeps = {
     db: database.db,
     sql: database.sql,
@@ -64,7 +71,8 @@ export async function startPipelineRuntime(database: { url: string; db: Database
     timings,
     metrics,
     queue,
-    notifyWorker: worker ? () => worker?.notify() : (options.notifyWorker ?? (() => {})),
+    // The queue itself wakes the worker whenever jobs are inserted (see setOnSent above and in startWorker).
+    notifyWorker: () => {},
     background,
     services: { ...createQueueServices(queue), structured: options.structured ?? null },
     enhancementWindowMs: options.enhancementWindowMs,

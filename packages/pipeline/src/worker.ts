@@ -5,16 +5,16 @@ import type { Database, Sql } from "@leadline/db/client";
 import type { StructuredExtractor } from "@leadline/llm/structured";
 import { outboxEvents, webhookDeliveries } from "@leadline/db/schema";
 
-import { completeMessage, recordModelLane } from "./completion";
-import { loadMessageFacts } from "./facts";
+import { completeMessages, recordModelLane, type FinishedRun } from "./completion";
+import { loadManyMessageFacts, loadMessageFacts } from "./facts";
 import { deliverWebhookJob, JOB_NAMES, postProcessJob, type PostProcessJob } from "./jobs";
-import type { JobQueue } from "./queue";
+import { QUEUE_CHANNEL, type JobQueue } from "./queue";
 import { STAGES } from "./registry";
 import { groupByDependencies } from "./plan";
-import { runInlineGroups, runStage, type StageSpan } from "./runner";
-import type { Stage, StageLogger, StageServices } from "./stage";
+import { runStage, runStageBatch, type StageSpan } from "./runner";
+import type { MessageFacts, Stage, StageLogger, StageServices, StageState } from "./stage";
 import { attemptDelivery, markDeliveryDead } from "./webhooks";
-import { workInBatches } from "./batch-work";
+import { eachJob, workInBatches, type BatchOutcome } from "./batch-work";
 
 export type WorkerOptions = {
   /** Jobs of each kind processed at once by this process. */
@@ -25,12 +25,20 @@ export type WorkerOptions = {
   relayIntervalMs: number;
   /** How old unprocessed outbox events must be before the relay re-enqueues them. */
   relayAfterMs: number;
+  /** How often an idle queue is polled when no wake-up came (retries coming due, producers that announce nothing). */
+  idlePollMs?: number;
+  /** How long work gathers after a wake-up before it is claimed in one batch. */
+  gatherMs?: number;
 };
 
 /** How long stopping waits for jobs under way; a job cut short after that is retried by the queue. */
 const STOP_WAIT_MS = 10_000;
 
-export const defaultWorkerOptions: WorkerOptions = { concurrency: 4, relayIntervalMs: 5_000, relayAfterMs: 15_000 };
+export const defaultWorkerOptions: WorkerOptions = { concurrency: 4, relayIntervalMs: 15_000, relayAfterMs: 15_000 };
+
+/** Wake-ups bring new work at once; the poll only catches what nobody announced, such as a retry coming due. */
+const IDLE_POLL_MS = 2_000;
+const GATHER_MS = 20;
 
 type WorkerDeps = {
   db: Database;
@@ -49,21 +57,42 @@ type WorkerDeps = {
 export async function startWorker(deps: WorkerDeps, options: WorkerOptions = defaultWorkerOptions) {
   const { boss } = deps.queue;
   const services = { ...createQueueServices(deps.queue), structured: deps.structured ?? null };
-  const postProcess = await workInBatches<PostProcessJob>(boss, JOB_NAMES.postProcess, options.concurrency, (job) => processMessage(deps, services, job));
-  const queues = [
-    postProcess,
-    await workInBatches<PostProcessJob>(boss, JOB_NAMES.postProcessModel, options.modelConcurrency ?? options.concurrency, (job) => processModelLane(deps, services, job)),
-    await workInBatches(boss, JOB_NAMES.deliverWebhook, options.concurrency, async (job) => {
-      const { deliveryId, organizationId } = deliverWebhookJob.parse(job.data);
-      const outcome = await attemptDelivery(deps.db, organizationId, deliveryId);
-      if (!outcome.delivered && outcome.error !== "delivery not found") throw new Error(`webhook delivery failed: ${outcome.error}`);
-    }),
-    await workInBatches(boss, JOB_NAMES.webhookDead, 1, async (job) => {
-      const { deliveryId, organizationId } = deliverWebhookJob.parse(job.data);
-      await markDeliveryDead(deps.db, organizationId, deliveryId);
-      deps.log.warn({ deliveryId }, "webhook delivery gave up after its last retry");
-    }),
-  ];
+  const batching = { idlePollMs: options.idlePollMs ?? IDLE_POLL_MS, gatherMs: options.gatherMs ?? GATHER_MS };
+  const queues: Record<string, ReturnType<typeof workInBatches>> = {
+    [JOB_NAMES.postProcess]: workInBatches<PostProcessJob>(boss, JOB_NAMES.postProcess, { ...batching, concurrency: options.concurrency }, (jobs) =>
+      processMessages(deps, services, jobs),
+    ),
+    [JOB_NAMES.postProcessModel]: workInBatches<PostProcessJob>(
+      boss,
+      JOB_NAMES.postProcessModel,
+      { ...batching, concurrency: options.modelConcurrency ?? options.concurrency },
+      eachJob((job) => processModelLane(deps, services, job)),
+    ),
+    [JOB_NAMES.deliverWebhook]: workInBatches(
+      boss,
+      JOB_NAMES.deliverWebhook,
+      { ...batching, concurrency: options.concurrency },
+      eachJob(async (job) => {
+        const { deliveryId, organizationId } = deliverWebhookJob.parse(job.data);
+        const outcome = await attemptDelivery(deps.db, organizationId, deliveryId);
+        if (!outcome.delivered && outcome.error !== "delivery not found") throw new Error(`webhook delivery failed: ${outcome.error}`);
+      }),
+    ),
+    [JOB_NAMES.webhookDead]: workInBatches(
+      boss,
+      JOB_NAMES.webhookDead,
+      { ...batching, concurrency: 1 },
+      eachJob(async (job) => {
+        const { deliveryId, organizationId } = deliverWebhookJob.parse(job.data);
+        await markDeliveryDead(deps.db, organizationId, deliveryId);
+        deps.log.warn({ deliveryId }, "webhook delivery gave up after its last retry");
+      }),
+    ),
+  };
+  const wake = (name: string) => queues[name]?.wake();
+  // Jobs this process sends wake its own loops; other processes announce theirs with NOTIFY.
+  deps.queue.setOnSent(wake);
+  const announcements = await deps.sql.listen(QUEUE_CHANNEL, wake);
 
   const relay = setInterval(() => {
     relayUnprocessed(deps, options.relayAfterMs).catch((error: unknown) => deps.log.warn({ err: error }, "outbox relay failed"));
@@ -71,19 +100,16 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
   }, options.relayIntervalMs);
   relay.unref();
 
-  let next = 0;
   return {
-    /** Wakes one of this process's idle post-processing workers at once (no polling delay for local work). */
-    notify() {
-      const id = postProcess.ids[(next = (next + 1) % postProcess.ids.length)];
-      if (id) boss.notifyWorker(id);
-    },
+    /** New jobs of this queue were sent elsewhere in this process (the request thread): claim them now, not at the next poll. */
+    wake,
     relayNow: () => relayUnprocessed(deps, 0),
     relayDeliveriesNow: () => relayUndelivered(deps, 0),
     /** Stops taking jobs and lets those under way finish (up to STOP_WAIT_MS), so the pool closing after this cuts none short. */
     async stop() {
       clearInterval(relay);
-      await Promise.all(queues.map((queue) => queue.stop(STOP_WAIT_MS)));
+      await announcements.unlisten().catch(() => {});
+      await Promise.all(Object.values(queues).map((queue) => queue.stop(STOP_WAIT_MS)));
     },
   };
 }
@@ -106,33 +132,79 @@ function stagesOf(deps: WorkerDeps, payload: PostProcessJob) {
   return { quick: named.filter((s) => s.lane !== "model"), model: named.filter((s) => s.lane === "model") };
 }
 
+/** One message of a batch as the worker carries it through its stages. */
+type Message = { payload: PostProcessJob; job: PgBoss.JobWithMetadata<PostProcessJob>; facts: MessageFacts; state: StageState; quick: Stage[]; model: Stage[]; spans: StageSpan[] };
+
 /**
- * A message's quick background stages: independent ones together (the same
- * dependency levels as inline parallel mode), then the message is marked
- * done. Stages on the model lane go to a job of their own after that.
+ * A batch of messages' quick background stages. Their facts come in one
+ * query; each stage then runs once for all the messages that need it (in
+ * one statement where the stage can), independent stages together (the
+ * same dependency levels as inline parallel mode); then all are marked done
+ * in one statement. A message whose stage failed is failed alone (retried
+ * with backoff). Stages on the model lane go to jobs of their own after that.
  */
-async function processMessage(deps: WorkerDeps, services: StageServices, job: PgBoss.JobWithMetadata<PostProcessJob>) {
-  const payload = postProcessJob.parse(job.data);
-  const facts = await loadMessageFacts(deps.db, payload);
-  if (!facts) return; // the message is gone (deleted with its session): nothing to do
-  const { quick, model } = stagesOf(deps, payload);
-  const groups = groupByDependencies(quick).map((group) => group.map(({ stage }) => ({ stage, mode: "background" as const })));
-  const spans = await runInlineGroups(groups, { db: deps.db, log: deps.log, facts, state: {}, services }, performance.now());
-  const failed = spans.filter((s) => !s.ok);
-  const lastAttempt = job.retryCount >= job.retryLimit;
-  if (failed.length && !lastAttempt) {
-    // Retried with backoff; every stage is idempotent, so those that succeeded may run again.
-    throw new Error(`background stages failed: ${failed.map((s) => `${s.name} (${s.error})`).join(", ")}`);
-  }
-  await completeMessage(deps.sql, {
-    organizationId: payload.organizationId,
-    messageId: payload.messageId,
-    lagMs: Date.now() - payload.committedAt,
-    spans,
-    attempts: job.retryCount + 1,
+async function processMessages(deps: WorkerDeps, services: StageServices, jobs: PgBoss.JobWithMetadata<PostProcessJob>[]): Promise<BatchOutcome> {
+  const outcome: BatchOutcome = jobs.map(() => null);
+  const parsed = jobs.map((job) => postProcessJob.safeParse(job.data));
+  parsed.forEach((p, i) => {
+    if (!p.success) outcome[i] = new Error(`invalid post-process job: ${p.error.message}`);
   });
-  // After the run's row exists (the model lane adds to it). If this fails the job is retried, so the lane is never lost.
-  if (model.length) await deps.queue.sendPostProcessModel({ ...payload, stages: model.map((s) => s.name) });
+  const payloads = parsed.flatMap((p) => (p.success ? [p.data] : []));
+  const facts = await loadManyMessageFacts(deps.db, payloads);
+  // A message sent twice (the relay and its first job, both in this batch) is worked on once; its copies share the outcome.
+  const messages = new Map<string, Message>();
+  const copyOf: (Message | undefined)[] = jobs.map(() => undefined);
+  jobs.forEach((job, i) => {
+    const p = parsed[i];
+    const found = p?.success ? facts.get(p.data.messageId) : undefined;
+    if (!p?.success || !found) return; // a message that is gone (deleted with its session) has nothing left to do
+    const message = messages.get(p.data.messageId) ?? { payload: p.data, job, facts: found, state: {}, ...stagesOf(deps, p.data), spans: [] };
+    messages.set(p.data.messageId, message);
+    copyOf[i] = message;
+  });
+  const all = [...messages.values()];
+  const registry = deps.stages ?? STAGES;
+  const quick = registry.filter((stage) => all.some((m) => m.quick.includes(stage)));
+  const origin = performance.now();
+  for (const group of groupByDependencies(quick)) {
+    await Promise.all(
+      group.map(async ({ stage }) => {
+        const members = all.filter((m) => m.quick.includes(stage));
+        const spans = await runStageBatch(
+          stage,
+          members.map((m) => ({ db: deps.db, log: deps.log, facts: m.facts, state: m.state, services })),
+          origin,
+        );
+        members.forEach((m, k) => m.spans.push(spans[k]!));
+      }),
+    );
+  }
+
+  const failedOf = (m: Message) => m.spans.filter((s) => !s.ok);
+  // Retried with backoff; every stage is idempotent, so those that succeeded may run again. The last attempt records what it got.
+  const retried = new Set(all.filter((m) => failedOf(m).length && m.job.retryCount < m.job.retryLimit));
+  const finished = all.filter((m) => !retried.has(m));
+  const runs: FinishedRun[] = finished.map((m) => ({
+    organizationId: m.payload.organizationId,
+    messageId: m.payload.messageId,
+    lagMs: Date.now() - m.payload.committedAt,
+    spans: m.spans,
+    attempts: m.job.retryCount + 1,
+  }));
+  let unfinished: unknown = null;
+  try {
+    await completeMessages(deps.sql, runs);
+    // After the runs exist (the model lane adds to them). If this fails the jobs are retried, so no lane is lost.
+    await Promise.all(finished.filter((m) => m.model.length).map((m) => deps.queue.sendPostProcessModel({ ...m.payload, stages: m.model.map((s) => s.name) })));
+  } catch (error) {
+    unfinished = error;
+  }
+  copyOf.forEach((m, i) => {
+    if (!m) return;
+    if (retried.has(m)) outcome[i] = new Error(`background stages failed: ${failedOf(m).map((s) => `${s.name} (${s.error})`).join(", ")}`);
+    else if (unfinished) outcome[i] = unfinished;
+  });
+  return outcome;
 }
 
 /** The model lane of one message: its stages in order, then their spans added to the message's background run. */
@@ -174,16 +246,15 @@ async function relayUnprocessed(deps: WorkerDeps, olderThanMs: number) {
       ),
     )
     .limit(100);
-  let relayed = 0;
-  for (const event of stale) {
+  const jobs = stale.flatMap((event) => {
     const job = postProcessJob.safeParse({ ...(event.payload.job as object), committedAt: event.createdAt.getTime() });
-    if (!job.success) {
-      deps.log.warn({ payload: event.payload }, "outbox event without a valid job description");
-      continue;
-    }
-    await deps.queue.sendPostProcess(job.data);
-    relayed += 1;
-  }
+    if (job.success) return [job.data];
+    deps.log.warn({ payload: event.payload }, "outbox event without a valid job description");
+    return [];
+  });
+  // Sent together, they go to the queue in one insert.
+  await Promise.all(jobs.map((job) => deps.queue.sendPostProcess(job)));
+  const relayed = jobs.length;
   if (relayed) deps.log.info({ count: relayed }, "outbox relay re-enqueued committed work");
   return relayed;
 }
@@ -209,7 +280,7 @@ async function relayUndelivered(deps: WorkerDeps, olderThanMs: number) {
       ),
     )
     .limit(100);
-  for (const delivery of stranded) await deps.queue.sendDeliverWebhook({ deliveryId: delivery.id, organizationId: delivery.organizationId });
+  await Promise.all(stranded.map((delivery) => deps.queue.sendDeliverWebhook({ deliveryId: delivery.id, organizationId: delivery.organizationId })));
   if (stranded.length) deps.log.info({ count: stranded.length }, "webhook relay re-enqueued deliveries that never reached the queue");
   return stranded.length;
 }

@@ -51,6 +51,6 @@ export const notifyWebhooksStage: Stage = {
         ),
       );
     const mode = ctx.facts.flags["pipeline.background"] ? "background" : "inline";
-    for (const delivery of pending) await ctx.services.deliverWebhook(delivery.id, mode, facts.organizationId);
+    await Promise.all(pending.map((delivery) => ctx.services.deliverWebhook(delivery.id, mode, facts.organizationId)));
   },
 };
