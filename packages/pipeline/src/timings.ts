@@ -5,18 +5,29 @@ export type TimingRow = typeof requestTimings.$inferInsert;
 
 /**
  * Request timings, written in batches off the visitor's path: rows collect
- * in memory and go to Postgres in one insert every flushMs (or maxBatch
- * rows). A failed flush is retried once with the next batch, then dropped
- * with a warning: timings are measurements, never worth blocking a reply.
+ * in memory and go to Postgres in one insert flushMs after the first of
+ * them (or at maxBatch rows); nothing runs while there is nothing to write.
+ * A failed flush is retried once with the next batch, then dropped with a
+ * warning: timings are measurements, never worth blocking a reply.
  */
 export function createTimingsWriter(db: Database, log: { warn(obj: object, msg?: string): void }, options = { flushMs: 200, maxBatch: 200 }) {
   let buffer: TimingRow[] = [];
   let retry: TimingRow[] = [];
   let flushing: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => void flush(), options.flushMs);
-  timer.unref();
+  let timer: NodeJS.Timeout | null = null;
+
+  function schedule() {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void flush();
+    }, options.flushMs);
+    timer.unref();
+  }
 
   function flush(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = null;
     flushing = flushing.then(async () => {
       const rows = [...retry, ...buffer];
       const wasRetry = retry.length;
@@ -29,6 +40,7 @@ export function createTimingsWriter(db: Database, log: { warn(obj: object, msg?:
         if (wasRetry) log.warn({ err: error, dropped: wasRetry }, "dropping request timings after a second failed write");
         retry = rows.slice(wasRetry);
         if (!wasRetry) log.warn({ err: error, rows: rows.length }, "request timings write failed; retrying with the next batch");
+        if (retry.length) schedule();
       }
     });
     return flushing;
@@ -38,6 +50,7 @@ export function createTimingsWriter(db: Database, log: { warn(obj: object, msg?:
     add(row: TimingRow) {
       buffer.push(row);
       if (buffer.length >= options.maxBatch) void flush();
+      else schedule();
     },
     /** The baseline writes its row before answering: the plan's original, inline. */
     async writeNow(row: TimingRow) {
@@ -45,7 +58,6 @@ export function createTimingsWriter(db: Database, log: { warn(obj: object, msg?:
     },
     flush,
     async stop() {
-      clearInterval(timer);
       await flush();
     },
   };

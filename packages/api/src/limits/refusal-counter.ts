@@ -12,14 +12,27 @@ const FLUSH_EVERY_MS = 5_000;
 const MAX_PENDING_KEYS = 10_000;
 
 /**
- * Counts refused chat calls in memory and adds them to refusal_counts every
- * few seconds, one upsert for everything pending: refusals are what a flood
- * is made of, so counting one must cost no round trip.
+ * Counts refused chat calls in memory and adds them to refusal_counts a few
+ * seconds after the first one pending, one upsert for everything pending:
+ * refusals are what a flood is made of, so counting one must cost no round
+ * trip. Nothing runs while nothing is pending.
  */
 export function createRefusalCounter(db: Database, log: Logger) {
   let pending = new Map<string, { siteId: string; organizationId: string; minute: Date; reason: RefusalReason; count: number }>();
 
+  let timer: NodeJS.Timeout | null = null;
+  function schedule() {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void flush();
+    }, FLUSH_EVERY_MS);
+    timer.unref();
+  }
+
   async function flush(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = null;
     if (pending.size === 0) return;
     const rows = [...pending.values()];
     pending = new Map();
@@ -32,6 +45,7 @@ export function createRefusalCounter(db: Database, log: Logger) {
       // Put them back for the next flush, unless the database has been away too long to keep everything.
       for (const row of rows) if (pending.size < MAX_PENDING_KEYS) add(row.siteId, row.organizationId, row.reason, row.count, row.minute);
       log.warn({ err: error, rows: rows.length }, "could not record refusal counts; will retry");
+      if (pending.size) schedule();
     }
   }
 
@@ -42,17 +56,14 @@ export function createRefusalCounter(db: Database, log: Logger) {
     else pending.set(key, { siteId, organizationId, minute, reason, count });
   }
 
-  const timer = setInterval(() => void flush(), FLUSH_EVERY_MS);
-  timer.unref();
-
   return {
     count(site: { siteId: string; organizationId: string }, reason: RefusalReason): void {
       const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000);
       if (pending.size < MAX_PENDING_KEYS) add(site.siteId, site.organizationId, reason, 1, minute);
+      schedule();
     },
     flush,
     async stop(): Promise<void> {
-      clearInterval(timer);
       await flush();
     },
   };
