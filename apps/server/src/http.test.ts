@@ -62,6 +62,13 @@ describe("API server over HTTP", () => {
     expect(await allowedOrigin("chat.startSession", "http://evil.test")).toBeNull();
   });
 
+  it("a tRPC answer varies by Origin as well as by what the client accepts, so no cache hands one origin's CORS answer to another", async () => {
+    const response = await fetch(`${server.url}/trpc/system.status`, { headers: { origin: "http://localhost:3001" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("access-control-allow-origin")).toBe("http://localhost:3001");
+    expect(response.headers.get("vary")?.split(/,\s*/)).toEqual(expect.arrayContaining(["origin", "trpc-accept", "accept"]));
+  });
+
   it("a missing procedure is a tRPC NOT_FOUND, not a crash", async () => {
     const response = await fetch(`${server.url}/trpc/nope.nothing`);
     expect(response.status).toBe(404);

@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
-import { appRouter, createRequestContextFactory, type ApiServices } from "@leadline/api";
-import { createSendAdmission } from "@leadline/api/limits/admit-calls";
+import { appRouter, createContextFactory, type ApiServices } from "@leadline/api";
+import { admitSendOverHttp } from "@leadline/api/limits/admit-calls";
 import { ping } from "@leadline/db/client";
-import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Registry } from "prom-client";
 
 import { StartupError } from "./database";
+import { createTrpcHandler, type ReadRequest } from "./trpc-handler";
 import { bodyTooLarge, MAX_BODY_BYTES, readBodyWithin, refuseConnect, refuseUnservableCall, sendTrpcError } from "./trpc-guards";
 
 export type HttpOptions = {
@@ -21,19 +21,14 @@ const KEEP_ALIVE_MS = 65_000;
 
 /** The API's HTTP server: tRPC at /trpc, health at /healthz and /readyz. */
 export function createApiServer({ services, corsOrigins, metrics }: HttpOptions) {
-  // The standalone adapter hands createContext { req, res }: the context reads
-  // cookies and the peer address from req and sets cookies on res.
-  const trpc = createHTTPHandler({
-    router: appRouter,
-    basePath: "/trpc/",
-    createContext: createRequestContextFactory({
-      ...services,
-      // Until the composition root names the admin app's origins, admin calls are
-      // accepted from every CORS origin (which includes the widget's).
-      config: { ...services.config, adminOrigins: services.config.adminOrigins ?? corsOrigins },
-    }),
+  // One context a request, made here: it reads cookies and the peer address from req and sets cookies on res.
+  const createContext = createContextFactory({
+    ...services,
+    // Until the composition root names the admin app's origins, admin calls are
+    // accepted from every CORS origin (which includes the widget's).
+    config: { ...services.config, adminOrigins: services.config.adminOrigins ?? corsOrigins },
   });
-  const admitSend = createSendAdmission(services);
+  const trpc = createTrpcHandler(appRouter, "/trpc/", (error) => services.log.error({ err: error }, "tRPC could not answer a request"));
   // Each app may call its own procedures only: chat.* is the widget's, the rest the admin app's.
   const corsByApp = { widget: new Set(services.config.widgetOrigins ?? []), admin: new Set(services.config.adminOrigins ?? corsOrigins) };
 
@@ -54,10 +49,12 @@ export function createApiServer({ services, corsOrigins, metrics }: HttpOptions)
       const refusal = refuseUnservableCall(req);
       if (refusal) return sendTrpcError(res, refusal);
       return void readBodyWithin(req, MAX_BODY_BYTES).then(async (body) => {
+        if (body === "too-large") return sendTrpcError(res, bodyTooLarge(), { close: true });
+        if (body === "gone") return;
+        const ctx = createContext({ req, res });
         // chat.send's limits and budget, while a refusal can still be the whole response (see admit-calls.ts).
-        if (body === "read" && path === "/trpc/chat.send" && (await admitSend(req, res)) === "answered") return;
-        if (body === "read") return trpc(req, res);
-        if (body === "too-large") sendTrpcError(res, bodyTooLarge(), { close: true });
+        if (path === "/trpc/chat.send" && (await admitSendOverHttp(ctx, (req as ReadRequest).body, res)) === "answered") return;
+        return trpc(req, res, ctx);
       });
     }
     sendJson(res, 404, { error: "not found" });

@@ -5,7 +5,7 @@ import type { UnleashAdmin } from "@leadline/flags/unleash-admin";
 import type { TurnDeps } from "@leadline/pipeline/turn";
 
 import { parseCookies } from "./auth/cookies";
-import { admittedSendOf } from "./limits/admitted-sends";
+import type { VisitorClaims } from "./chat/session-token";
 import type { Reservation } from "./limits/budget";
 import type { RateLimiter } from "./limits/rate-limits";
 import type { RefusalCounter } from "./limits/refusal-counter";
@@ -95,6 +95,8 @@ export type Context = ApiServices & {
    * admitted yet (an in-process caller, a bad input): the procedure admits it.
    */
   admittedSend?: Reservation | null;
+  /** The session token that admission checked for this request's chat.send, and its claims: checked once a request. */
+  admittedVisitor?: { sessionToken: string; claims: VisitorClaims };
   /** The caller's IP (see ApiConfig.trustedProxyHops), for login throttling. */
   clientIp: string | null;
   userAgent: string | null;
@@ -109,6 +111,11 @@ type ResponseLike = {
   setHeader(name: string, value: string | string[]): unknown;
 };
 
+/**
+ * A request's context. Over HTTP there is one a request, made before tRPC
+ * sees the call: chat.send's admission (limits/admit-calls.ts) and then the
+ * procedure read and add to the same object.
+ */
 export function createContextFactory(services: ApiServices) {
   return ({ req, res }: { req: RequestLike; res?: ResponseLike }): Context => {
     const origin = req.headers.origin;
@@ -136,19 +143,5 @@ export function createContextFactory(services: ApiServices) {
       userAgent: headerOf(req, "user-agent")?.slice(0, 512) ?? null,
       secure: isSecureRequest(req),
     };
-  };
-}
-
-/**
- * The HTTP adapter's context: a request's context, with the budget
- * reservation of the chat.send the HTTP layer admitted before tRPC ran
- * (limits/admit-calls.ts).
- */
-export function createRequestContextFactory(services: ApiServices) {
-  const createContext = createContextFactory(services);
-  return (options: { req: RequestLike; res?: ResponseLike }): Context => {
-    const ctx = createContext(options);
-    const admittedSend = admittedSendOf(options.req);
-    return admittedSend === undefined ? ctx : { ...ctx, admittedSend };
   };
 }

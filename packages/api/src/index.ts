@@ -1,3 +1,3 @@
 export { appRouter, type AppRouter } from "./root";
-export { createContextFactory, createRequestContextFactory, type ApiConfig, type ApiServices, type Context, type Logger } from "./context";
+export { createContextFactory, type ApiConfig, type ApiServices, type Context, type Logger } from "./context";
 export { createCallerFactory } from "./trpc";
