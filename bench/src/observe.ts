@@ -44,9 +44,9 @@ export async function readMachineBusySeconds(): Promise<number | null> {
 
 /**
  * CPU seconds (user + system) used so far by each named process, by our
- * PostgreSQL cluster (the postmaster on `postgresDataDir` and its children:
- * backends that exit inside a window take their CPU with them, so this is a
- * lower bound) and by the whole machine.
+ * PostgreSQL cluster (the postmaster on `postgresDataDir`, its live children,
+ * and the children it has reaped: a backend that exits leaves its CPU in the
+ * postmaster's cutime and cstime) and by the whole machine.
  */
 export async function sampleCpu(pids: Record<string, number | undefined>, postgresDataDir: string | null): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -57,7 +57,7 @@ export async function sampleCpu(pids: Record<string, number | undefined>, postgr
   if (postgresDataDir) {
     const processes = await listPostgresProcesses();
     const postmaster = processes.find((p) => p.cmdline.includes(postgresDataDir));
-    if (postmaster) out.postgres = processes.filter((p) => p.pid === postmaster.pid || p.ppid === postmaster.pid).reduce((sum, p) => sum + p.cpu, 0);
+    if (postmaster) out.postgres = postmaster.reapedCpu + processes.filter((p) => p.pid === postmaster.pid || p.ppid === postmaster.pid).reduce((sum, p) => sum + p.cpu, 0);
   }
   const machine = await readMachineBusySeconds();
   if (machine !== null) out.machine = machine;
@@ -65,14 +65,14 @@ export async function sampleCpu(pids: Record<string, number | undefined>, postgr
 }
 
 async function listPostgresProcesses() {
-  const found: { pid: number; ppid: number; cpu: number; cmdline: string }[] = [];
+  const found: { pid: number; ppid: number; cpu: number; reapedCpu: number; cmdline: string }[] = [];
   for (const entry of await readdir("/proc").catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
     if (!stat.includes("(postgres)")) continue;
     const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
     const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
-    found.push({ pid: Number(entry), ppid, cpu: cpuOfStat(stat) ?? 0, cmdline });
+    found.push({ pid: Number(entry), ppid, cpu: cpuOfStat(stat) ?? 0, reapedCpu: cpuOfStat(stat, "reaped children") ?? 0, cmdline });
   }
   return found;
 }
@@ -95,12 +95,14 @@ export async function readThreadCpus(pid: number): Promise<Record<string, number
   return out;
 }
 
-function cpuOfStat(stat: string): number | null {
-  // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
+/** The process's own CPU seconds (utime + stime), or those of its children it has waited for (cutime + cstime). */
+function cpuOfStat(stat: string, whose: "own" | "reaped children" = "own"): number | null {
+  // Fields after the parenthesised command name; utime, stime, cutime and cstime are the 14th to 17th fields.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / TICKS_PER_SECOND : null;
+  const first = whose === "own" ? 11 : 13;
+  const user = Number(fields[first]);
+  const system = Number(fields[first + 1]);
+  return Number.isFinite(user) && Number.isFinite(system) ? (user + system) / TICKS_PER_SECOND : null;
 }
 
 type Sql = postgres.Sql;
