@@ -1,8 +1,8 @@
 /**
  * `pnpm bench` — measures the variants side by side on this machine and
  * writes <out>/<timestamp>.json and .md, copying the markdown to
- * bench/REPORT.md. Options: --full (the whole matrix, ~15 min; default is the
- * ~2 min quick mode), --out DIR, --client fetch|trpc, --only TEXT (scenarios
+ * bench/REPORT.md. Options: --full (the whole matrix, ~25 min; default is the
+ * ~9 min quick mode), --out DIR, --client fetch|trpc, --only TEXT (scenarios
  * whose id contains TEXT; such a partial run does not replace REPORT.md),
  * --cpu-prof DIR (a V8 CPU profile of the API server per scenario group),
  * --worker-process (the background worker in a process of its own).
@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 
 import type { ChatClientKind } from "./clients";
 import { evaluateGoals } from "./goals";
-import { fullMatrix, quickMatrix, type Scenario } from "./matrix";
+import { fullMatrix, plannedLoadMs, quickMatrix, type Scenario } from "./matrix";
 import { drainMessageRows } from "./observe";
 import { describeMachine, formatGoalsText, formatMarkdown, formatScenarioText, type RunInfo } from "./report";
 import { runScenario, type DrainLimits, type ScenarioResult } from "./scenario";
@@ -122,7 +122,7 @@ async function runMatrix(system: System, matrix: readonly Scenario[], options: {
       group = { name: scenario.group, results: [], answered: new Map() };
     }
     await system.setDbDelay(scenario.dbDelayMs);
-    console.log(`\nrunning ${scenario.id} (${(scenario.warmupMs + scenario.measureMs) / 1000} s)…`);
+    console.log(`\nrunning ${scenario.id} (${Math.round(plannedLoadMs(scenario) / 1000)} s of load)…`);
     const { result, answeredIds } = await runScenario(system, scenario, options.client, options.drain);
     group.answered.set(result.id, answeredIds);
     group.results.push(result);

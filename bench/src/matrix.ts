@@ -1,6 +1,6 @@
 /**
- * Which scenarios a run measures: the quick mode (about 8 minutes) and the
- * full matrix (about 20). A scenario is a model profile × a database
+ * Which scenarios a run measures: the quick mode (about 9 minutes in all) and
+ * the full matrix (about 25). A scenario is a model profile × a database
  * round-trip delay × a load (closed-loop concurrency, open-loop rate, a burst
  * after silence, or each variant alone for its CPU cost) × the variants in it.
  */
@@ -75,6 +75,20 @@ export function scenarioFields(scenario: Scenario) {
   };
 }
 
+/** How long the scenario's load runs, before drains: for the progress log. */
+export function plannedLoadMs(scenario: Scenario): number {
+  const load = scenario.load;
+  switch (load.kind) {
+    case "closed":
+    case "open":
+      return scenario.warmupMs + scenario.measureMs;
+    case "after-silence":
+      return load.silenceMs + scenario.measureMs;
+    case "cpu":
+      return scenario.warmupMs + load.idleMs + scenario.variants.length * scenario.measureMs;
+  }
+}
+
 const ONLY_O: readonly Variant[] = [OPTIMIZED];
 /** Alone in turn, the costliest first: D last, as it leaves the server idle. */
 const CPU_ORDER: readonly Variant[] = [OPTIMIZED, SEQUENTIAL, DIRECT];
@@ -108,7 +122,7 @@ function lowLoad(group: string, c1MeasureS: number, c10MeasureS: number): Scenar
  */
 
 /**
- * About 6 minutes of load (plus start-ups and the drain of background work):
+ * About 7 minutes of load (plus start-ups and the drain of background work):
  * both profiles, DB delay 0 and 20 ms, 1, 10 and 100 sessions, D/S/O, the
  * singles at the goal point, a burst after a silent minute, and CPU per
  * message for each profile. Measured windows are kept longer than one
