@@ -1,8 +1,4 @@
-import { eq, sql } from "drizzle-orm";
-
-import type { Database, Sql } from "@leadline/db/client";
-import { backgroundRuns } from "@leadline/db/schema";
-import { scopedTo } from "@leadline/db/tenant";
+import type { Sql } from "@leadline/db/client";
 
 import type { StageSpan } from "./runner";
 
@@ -54,17 +50,26 @@ export async function completeMessages(sql_: Sql, runs: readonly FinishedRun[]) 
 }
 
 /**
- * The model lane's spans join the message's background run (replacing those
- * of an earlier attempt), each with its lag from the reply's commit.
+ * The model lanes' spans join their messages' background runs (replacing
+ * those of an earlier attempt), each with its lag from the reply's commit:
+ * one statement for all of them.
  */
-export async function recordModelLane(db: Database, organizationId: string, messageId: string, spans: StageSpan[], lagMs: number) {
-  const runs = spans.map((s) => ({ name: s.name, ms: s.ms, ok: s.ok, lagMs, ...(s.error ? { error: s.error } : {}) }));
-  const names = runs.map((r) => r.name);
-  if (!names.length) return;
-  await db
-    .update(backgroundRuns)
-    .set({
-      stages: sql`(select coalesce(jsonb_agg(e), '[]'::jsonb) from jsonb_array_elements(${backgroundRuns.stages}) e where not (e ->> 'name' in ${names})) || ${JSON.stringify(runs)}::jsonb`,
-    })
-    .where(scopedTo(organizationId, backgroundRuns, eq(backgroundRuns.messageId, messageId)));
+export async function recordModelLanes(sql_: Sql, lanes: readonly { organizationId: string; messageId: string; spans: StageSpan[]; lagMs: number }[]) {
+  const rows = lanes
+    .filter((lane) => lane.spans.length)
+    .map((lane) => ({
+      message_id: lane.messageId,
+      organization_id: lane.organizationId,
+      names: lane.spans.map((s) => s.name),
+      runs: lane.spans.map((s) => ({ name: s.name, ms: s.ms, ok: s.ok, lagMs: lane.lagMs, ...(s.error ? { error: s.error } : {}) })),
+    }));
+  if (!rows.length) return;
+  await sql_`
+    with lanes as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as l(message_id uuid, organization_id uuid, names jsonb, runs jsonb)
+    )
+    update background_runs b
+    set stages = (select coalesce(jsonb_agg(e), '[]'::jsonb) from jsonb_array_elements(b.stages) e where not (l.names ? (e ->> 'name'))) || l.runs
+    from lanes l
+    where b.organization_id = l.organization_id and b.message_id = l.message_id`;
 }

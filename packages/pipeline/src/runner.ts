@@ -45,6 +45,17 @@ export type BatchableStage = Stage & {
   runBatch(ctxs: readonly StageContext[]): Promise<void>;
 };
 
+/** A batch's contexts by organization: every query on tenant data takes its organization. */
+export function byOrganization<T extends { facts: { organizationId: string } }>(ctxs: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const ctx of ctxs) {
+    const group = groups.get(ctx.facts.organizationId);
+    if (group) group.push(ctx);
+    else groups.set(ctx.facts.organizationId, [ctx]);
+  }
+  return groups;
+}
+
 const isBatchable = (stage: Stage): stage is BatchableStage => typeof (stage as Partial<BatchableStage>).runBatch === "function";
 
 /**

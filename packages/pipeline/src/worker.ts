@@ -5,8 +5,8 @@ import type { Database, Sql } from "@leadline/db/client";
 import type { StructuredExtractor } from "@leadline/llm/structured";
 import { outboxEvents, webhookDeliveries } from "@leadline/db/schema";
 
-import { completeMessages, recordModelLane, type FinishedRun } from "./completion";
-import { loadManyMessageFacts, loadMessageFacts } from "./facts";
+import { completeMessages, recordModelLanes, type FinishedRun } from "./completion";
+import { loadManyMessageFacts } from "./facts";
 import { deliverWebhookJob, JOB_NAMES, postProcessJob, type PostProcessJob } from "./jobs";
 import { QUEUE_CHANNEL, type JobQueue } from "./queue";
 import { STAGES } from "./registry";
@@ -66,7 +66,7 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
       boss,
       JOB_NAMES.postProcessModel,
       { ...batching, concurrency: options.modelConcurrency ?? options.concurrency },
-      eachJob((job) => processModelLane(deps, services, job)),
+      (jobs) => processModelLanes(deps, services, jobs),
     ),
     [JOB_NAMES.deliverWebhook]: workInBatches(
       boss,
@@ -207,21 +207,34 @@ async function processMessages(deps: WorkerDeps, services: StageServices, jobs: 
   return outcome;
 }
 
-/** The model lane of one message: its stages in order, then their spans added to the message's background run. */
-async function processModelLane(deps: WorkerDeps, services: StageServices, job: PgBoss.JobWithMetadata<PostProcessJob>) {
-  const payload = postProcessJob.parse(job.data);
-  const facts = await loadMessageFacts(deps.db, payload);
-  if (!facts) return;
+/**
+ * A batch of messages' model lanes: their facts in one query, each
+ * message's model stages in order (the messages side by side, as each
+ * waits on its own model call), then all their spans added to the
+ * messages' background runs in one statement.
+ */
+async function processModelLanes(deps: WorkerDeps, services: StageServices, jobs: PgBoss.JobWithMetadata<PostProcessJob>[]): Promise<BatchOutcome> {
+  const parsed = jobs.map((job) => postProcessJob.safeParse(job.data));
+  const facts = await loadManyMessageFacts(deps.db, parsed.flatMap((p) => (p.success ? [p.data] : [])));
   const origin = performance.now();
-  const spans: StageSpan[] = [];
-  for (const stage of stagesOf(deps, payload).model) {
-    spans.push(await runStage({ stage, mode: "background" }, { db: deps.db, log: deps.log, facts, state: {}, services }, origin));
-  }
-  const failed = spans.filter((s) => !s.ok);
-  if (failed.length && job.retryCount < job.retryLimit) {
-    throw new Error(`model-lane stages failed: ${failed.map((s) => `${s.name} (${s.error})`).join(", ")}`);
-  }
-  await recordModelLane(deps.db, payload.organizationId, payload.messageId, spans, Date.now() - payload.committedAt);
+  const lanes = await Promise.all(
+    jobs.map(async (job, i) => {
+      const p = parsed[i]!;
+      if (!p.success) return { error: new Error(`invalid post-process job: ${p.error.message}`) };
+      const found = facts.get(p.data.messageId);
+      if (!found) return {}; // the message is gone: nothing to do
+      const spans: StageSpan[] = [];
+      for (const stage of stagesOf(deps, p.data).model) {
+        spans.push(await runStage({ stage, mode: "background" }, { db: deps.db, log: deps.log, facts: found, state: {}, services }, origin));
+      }
+      const failed = spans.filter((s) => !s.ok);
+      if (failed.length && job.retryCount < job.retryLimit) return { error: new Error(`model-lane stages failed: ${failed.map((s) => `${s.name} (${s.error})`).join(", ")}`) };
+      return { lane: { organizationId: p.data.organizationId, messageId: p.data.messageId, spans, lagMs: Date.now() - p.data.committedAt } };
+    }),
+  );
+  let unrecorded: unknown = null;
+  await recordModelLanes(deps.sql, lanes.flatMap((l) => (l.lane ? [l.lane] : []))).catch((error: unknown) => (unrecorded = error));
+  return lanes.map((l) => l.error ?? (l.lane && unrecorded) ?? null);
 }
 
 /**

@@ -1,16 +1,17 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 
 import { chatMessages } from "@leadline/db/schema";
 import { scopedTo } from "@leadline/db/tenant";
 
-import { extractEntities } from "../domain/index";
-import type { Stage } from "../stage";
+import { extractEntities, type Extraction } from "../domain/index";
+import { byOrganization, type BatchableStage } from "../runner";
+import type { StageContext } from "../stage";
 
 /** How much of the conversation extraction reads: bounded, whatever the visitor sent. */
 export const EXTRACTION_WINDOW = 20;
 
 /** Contact details and qualification signals from the visitor's own messages (never the model's). */
-export const extractEntitiesStage: Stage = {
+export const extractEntitiesStage: BatchableStage = {
   name: "extract-entities",
   flag: "pipeline.background",
   modes: ["inline", "parallel", "background"],
@@ -19,14 +20,55 @@ export const extractEntitiesStage: Stage = {
   reads: ["chat_messages"],
   writes: [],
   timeoutMs: 2_000,
-  async run(ctx) {
-    const { facts } = ctx;
-    const rows = await ctx.db
-      .select({ role: chatMessages.role, content: chatMessages.content })
-      .from(chatMessages)
-      .where(scopedTo(facts.organizationId, chatMessages, and(eq(chatMessages.sessionId, facts.sessionId), eq(chatMessages.role, "user"))))
-      .orderBy(desc(chatMessages.createdAt))
-      .limit(EXTRACTION_WINDOW);
-    ctx.state.entities = extractEntities(rows.reverse());
-  },
+  run: (ctx) => extractFromSessions([ctx]),
+  runBatch: (ctxs) => Promise.all([...byOrganization(ctxs)].map(([, group]) => extractFromSessions(group))).then(() => {}),
 };
+
+/** The latest user messages of each session in one query (at most EXTRACTION_WINDOW each, oldest first), then what they say. */
+async function extractFromSessions(ctxs: readonly StageContext[]) {
+  const [first] = ctxs;
+  if (!first) return;
+  const sessions = [...new Set(ctxs.map((ctx) => ctx.facts.sessionId))];
+  const latest = first.db
+    .select({
+      sessionId: chatMessages.sessionId,
+      content: chatMessages.content,
+      createdAt: chatMessages.createdAt,
+      rank: sql<number>`row_number() over (partition by ${chatMessages.sessionId} order by ${chatMessages.createdAt} desc)`.as("rank"),
+    })
+    .from(chatMessages)
+    .where(scopedTo(first.facts.organizationId, chatMessages, and(inArray(chatMessages.sessionId, sessions), eq(chatMessages.role, "user"))))
+    .as("latest");
+  const rows = await first.db
+    .select({ sessionId: latest.sessionId, content: latest.content })
+    .from(latest)
+    .where(sql`${latest.rank} <= ${EXTRACTION_WINDOW}`)
+    .orderBy(latest.createdAt);
+  const texts = new Map<string, string[]>();
+  for (const row of rows) (texts.get(row.sessionId) ?? texts.set(row.sessionId, []).get(row.sessionId)!).push(row.content);
+  for (const ctx of ctxs) ctx.state.entities = extractFromTexts(texts.get(ctx.facts.sessionId) ?? []);
+}
+
+/**
+ * What a conversation's user messages say, later ones overriding earlier
+ * ones field by field (as extractEntities reads them). Each message is read
+ * once: a session's earlier messages come back with every reply, so what one
+ * says is kept by its text.
+ */
+function extractFromTexts(texts: readonly string[]): Extraction {
+  const result: Extraction = { contact: {}, signals: {}, found: [] };
+  for (const text of texts) {
+    let read = readings.get(text);
+    if (read) readings.delete(text); // kept as the most recently used
+    else read = extractEntities([{ role: "user", content: text }]);
+    readings.set(text, read);
+    if (readings.size > MAX_READINGS) readings.delete(readings.keys().next().value!);
+    Object.assign(result.contact, read.contact);
+    Object.assign(result.signals, read.signals);
+    result.found = read.found;
+  }
+  return { contact: { ...result.contact }, signals: { ...result.signals }, found: [...result.found] };
+}
+
+const MAX_READINGS = 10_000;
+const readings = new Map<string, Extraction>();

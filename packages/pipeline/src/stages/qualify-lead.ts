@@ -1,19 +1,22 @@
-import { and, count, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
 
-import { chatMessages, leads, outboxEvents, type ContactInfo } from "@leadline/db/schema";
+import { chatMessages, leads, outboxEvents, type ContactInfo, type QualificationSignals } from "@leadline/db/schema";
 import { scopedTo } from "@leadline/db/tenant";
 
 import { scoreLead } from "../domain/index";
-import type { Stage } from "../stage";
+import { byOrganization, type BatchableStage } from "../runner";
+import type { StageContext, StageState } from "../stage";
 
 const RANK = { new: 0, engaged: 1, qualified: 2, hot: 3 } as const;
+
+type LeadState = { status: keyof typeof RANK; contactInfo: ContactInfo; signals: QualificationSignals };
 
 /**
  * Scores the lead (0–100 with a breakdown) and upserts it with its contact
  * details; the lead.* events it causes go to the outbox in the same
  * transaction. Re-running it (a retried job) changes nothing and emits nothing new.
  */
-export const qualifyLeadStage: Stage = {
+export const qualifyLeadStage: BatchableStage = {
   name: "qualify-lead",
   flag: "pipeline.background",
   modes: ["inline", "parallel", "background"],
@@ -22,58 +25,101 @@ export const qualifyLeadStage: Stage = {
   reads: ["leads", "chat_messages"],
   writes: ["leads", "outbox_events"],
   timeoutMs: 2_000,
-  async run(ctx) {
-    const { facts } = ctx;
-    await ctx.db.transaction(async (tx) => {
-      // Both reads go out together: pipelined on the transaction's connection, one round trip.
-      const [[existing], [{ n } = { n: 0 }]] = await Promise.all([
-        tx.select().from(leads).where(scopedTo(facts.organizationId, leads, eq(leads.sessionId, facts.sessionId))).for("update"),
-        tx
-          .select({ n: count() })
-          .from(chatMessages)
-          .where(scopedTo(facts.organizationId, chatMessages, and(eq(chatMessages.sessionId, facts.sessionId), eq(chatMessages.role, "user")))),
-      ]);
-      const contact: ContactInfo = { ...existing?.contactInfo, ...ctx.state.entities?.contact };
-      const signals = { ...existing?.signals, ...ctx.state.entities?.signals };
-      const scored = scoreLead({ contact, signals, userMessageCount: n }, facts.qualification);
+  run: (ctx) => qualifyLeads([ctx]),
+  runBatch: (ctxs) => Promise.all([...byOrganization(ctxs)].map(([, group]) => qualifyLeads(group))).then(() => {}),
+};
 
-      const [lead] = await tx
-        .insert(leads)
-        .values({
-          organizationId: facts.organizationId,
+/**
+ * The leads of one organization's messages in one transaction: their rows
+ * locked and their sessions' user messages counted (two reads, pipelined),
+ * each message scored in turn (a session's later message sees what its
+ * earlier one made of the lead), then one upsert and one insert of events.
+ */
+async function qualifyLeads(ctxs: readonly StageContext[]) {
+  const [first] = ctxs;
+  if (!first) return;
+  const organizationId = first.facts.organizationId;
+  const sessions = [...new Set(ctxs.map((ctx) => ctx.facts.sessionId))];
+  await first.db.transaction(async (tx) => {
+    const [existing, counts] = await Promise.all([
+      // Locked in one order, so two batches sharing sessions wait for each other instead of deadlocking.
+      tx.select().from(leads).where(scopedTo(organizationId, leads, inArray(leads.sessionId, sessions))).orderBy(asc(leads.sessionId)).for("update"),
+      tx
+        .select({ sessionId: chatMessages.sessionId, n: count() })
+        .from(chatMessages)
+        .where(scopedTo(organizationId, chatMessages, and(inArray(chatMessages.sessionId, sessions), eq(chatMessages.role, "user"))))
+        .groupBy(chatMessages.sessionId),
+    ]);
+    const userMessages = new Map(counts.map((c) => [c.sessionId, c.n]));
+    const current = new Map<string, LeadState>(existing.map((lead) => [lead.sessionId, lead]));
+    const latest = new Map<string, { ctx: StageContext; status: LeadState["status"]; score: number; breakdown: ReturnType<typeof scoreLead>["breakdown"]; contact: ContactInfo; signals: QualificationSignals }>();
+    const scored: { ctx: StageContext; events: string[]; score: number; status: LeadState["status"]; breakdown: ReturnType<typeof scoreLead>["breakdown"]; contact: ContactInfo }[] = [];
+    for (const ctx of [...ctxs].sort((a, b) => a.facts.reply.committedAt - b.facts.reply.committedAt)) {
+      const { facts } = ctx;
+      const before = current.get(facts.sessionId);
+      const contact: ContactInfo = { ...before?.contactInfo, ...ctx.state.entities?.contact };
+      const signals = { ...before?.signals, ...ctx.state.entities?.signals };
+      const lead = scoreLead({ contact, signals, userMessageCount: userMessages.get(facts.sessionId) ?? 0 }, facts.qualification);
+      const events = eventsOf(before, contact, lead.status);
+      current.set(facts.sessionId, { status: lead.status, contactInfo: contact, signals });
+      latest.set(facts.sessionId, { ctx, status: lead.status, score: lead.score, breakdown: lead.breakdown, contact, signals });
+      scored.push({ ctx, events, score: lead.score, status: lead.status, breakdown: lead.breakdown, contact });
+    }
+
+    const stored = await tx
+      .insert(leads)
+      .values(
+        [...latest.values()].map(({ ctx: { facts }, status, score, breakdown, contact, signals }) => ({
+          organizationId,
           siteId: facts.siteId,
           sessionId: facts.sessionId,
           visitorId: facts.visitorId,
-          status: scored.status,
-          score: scored.score,
-          scoreBreakdown: scored.breakdown,
+          status,
+          score,
+          scoreBreakdown: breakdown,
           contactInfo: contact,
           signals,
-        })
-        .onConflictDoUpdate({
-          target: leads.sessionId,
-          set: { status: scored.status, score: scored.score, scoreBreakdown: scored.breakdown, contactInfo: contact, signals, updatedAt: sql`now()` },
-        })
-        .returning({ id: leads.id });
-      if (!lead) throw new Error("lead was not stored");
+        })),
+      )
+      .onConflictDoUpdate({
+        target: leads.sessionId,
+        set: {
+          status: sql`excluded.status`,
+          score: sql`excluded.score`,
+          scoreBreakdown: sql`excluded.score_breakdown`,
+          contactInfo: sql`excluded.contact_info`,
+          signals: sql`excluded.signals`,
+          updatedAt: sql`now()`,
+        },
+      })
+      .returning({ id: leads.id, sessionId: leads.sessionId });
+    const leadOf = new Map(stored.map((lead) => [lead.sessionId, lead.id]));
 
-      const events: string[] = [];
-      const hadContact = Boolean(existing?.contactInfo.email || existing?.contactInfo.phone);
-      if (!hadContact && (contact.email || contact.phone)) events.push("lead.captured");
-      const before = existing ? RANK[existing.status] : 0;
-      if (before < RANK.qualified && RANK[scored.status] >= RANK.qualified) events.push("lead.qualified");
-      if (before < RANK.hot && scored.status === "hot") events.push("lead.hot");
-      if (events.length) {
-        await tx.insert(outboxEvents).values(
-          events.map((type) => ({
-            organizationId: facts.organizationId,
-            type,
-            messageId: facts.reply.id,
-            payload: { leadId: lead.id, sessionId: facts.sessionId, score: scored.score, status: scored.status, contact },
-          })),
-        );
-      }
-      ctx.state.lead = { id: lead.id, score: scored.score, status: scored.status, breakdown: scored.breakdown, contact, events };
-    });
-  },
-};
+    const events = scored.flatMap(({ ctx: { facts }, events: types, score, status, contact }) =>
+      types.map((type) => ({
+        organizationId,
+        type,
+        messageId: facts.reply.id,
+        payload: { leadId: leadOf.get(facts.sessionId), sessionId: facts.sessionId, score, status, contact },
+      })),
+    );
+    if (events.length) await tx.insert(outboxEvents).values(events);
+    for (const { ctx, events: types, score, status, breakdown, contact } of scored) {
+      const id = leadOf.get(ctx.facts.sessionId);
+      if (!id) throw new Error("lead was not stored");
+      const lead: NonNullable<StageState["lead"]> = { id, score, status, breakdown, contact, events: types };
+      ctx.state.lead = lead;
+    }
+  });
+}
+
+/** The lead.* events a message causes: contact details for the first time, a status reached for the first time. */
+function eventsOf(before: LeadState | undefined, contact: ContactInfo, status: LeadState["status"]): string[] {
+  const events: string[] = [];
+  const hadContact = Boolean(before?.contactInfo.email || before?.contactInfo.phone);
+  if (!hadContact && (contact.email || contact.phone)) events.push("lead.captured");
+  const rank = before ? RANK[before.status] : 0;
+  if (rank < RANK.qualified && RANK[status] >= RANK.qualified) events.push("lead.qualified");
+  if (rank < RANK.hot && status === "hot") events.push("lead.hot");
+  return events;
+}
