@@ -1,7 +1,8 @@
-import { inArray } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 
-import { messageCosts, modelRates } from "@leadline/db/schema";
+import { modelRates } from "@leadline/db/schema";
 
+import { recordsOf } from "../batch-sql";
 import { computeCost } from "../cost";
 import type { BatchableStage } from "../runner";
 import type { StageContext } from "../stage";
@@ -29,16 +30,21 @@ async function calculateCosts(ctxs: readonly StageContext[]) {
   const rows = ctxs.map(({ facts: { reply, organizationId } }) => {
     const cost = computeCost(reply.usage, rates.get(reply.model));
     return {
-      organizationId,
-      messageId: reply.id,
+      organization_id: organizationId,
+      message_id: reply.id,
       model: reply.model,
-      inputTokens: reply.usage.promptTokens,
-      cachedInputTokens: reply.usage.cachedPromptTokens,
-      outputTokens: reply.usage.completionTokens,
+      input_tokens: reply.usage.promptTokens,
+      cached_input_tokens: reply.usage.cachedPromptTokens,
+      output_tokens: reply.usage.completionTokens,
       priced: cost.priced,
-      costUsd: cost.usd,
+      cost_usd: cost.usd,
       breakdown: cost.breakdown,
     };
   });
-  await first.db.insert(messageCosts).values(rows).onConflictDoNothing({ target: messageCosts.messageId });
+  await first.db.execute(sql`
+    insert into message_costs (organization_id, message_id, model, input_tokens, cached_input_tokens, output_tokens, priced, cost_usd, breakdown)
+    select organization_id, message_id, model, input_tokens, cached_input_tokens, output_tokens, priced, cost_usd, breakdown
+    from jsonb_to_recordset(${recordsOf(rows)}::jsonb)
+      as r(organization_id uuid, message_id uuid, model text, input_tokens int, cached_input_tokens int, output_tokens int, priced boolean, cost_usd numeric, breakdown jsonb)
+    on conflict (message_id) do nothing`);
 }

@@ -1,8 +1,8 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 
-import { chatMessages } from "@leadline/db/schema";
-import { scopedTo } from "@leadline/db/tenant";
+import { organizationIdOf } from "@leadline/db/tenant";
 
+import { uuidArray } from "../batch-sql";
 import { extractEntities, type Extraction } from "../domain/index";
 import { byOrganization, type BatchableStage } from "../runner";
 import type { StageContext } from "../stage";
@@ -29,23 +29,16 @@ async function extractFromSessions(ctxs: readonly StageContext[]) {
   const [first] = ctxs;
   if (!first) return;
   const sessions = [...new Set(ctxs.map((ctx) => ctx.facts.sessionId))];
-  const latest = first.db
-    .select({
-      sessionId: chatMessages.sessionId,
-      content: chatMessages.content,
-      createdAt: chatMessages.createdAt,
-      rank: sql<number>`row_number() over (partition by ${chatMessages.sessionId} order by ${chatMessages.createdAt} desc)`.as("rank"),
-    })
-    .from(chatMessages)
-    .where(scopedTo(first.facts.organizationId, chatMessages, and(inArray(chatMessages.sessionId, sessions), eq(chatMessages.role, "user"))))
-    .as("latest");
-  const rows = await first.db
-    .select({ sessionId: latest.sessionId, content: latest.content })
-    .from(latest)
-    .where(sql`${latest.rank} <= ${EXTRACTION_WINDOW}`)
-    .orderBy(latest.createdAt);
+  const rows = await first.db.execute<{ session_id: string; content: string }>(sql`
+    select session_id, content from (
+      select session_id, content, created_at, row_number() over (partition by session_id order by created_at desc) as rank
+      from chat_messages
+      where organization_id = ${organizationIdOf(first.facts.organizationId)} and session_id = any(${uuidArray(sessions)}::uuid[]) and role = 'user'
+    ) latest
+    where rank <= ${EXTRACTION_WINDOW}
+    order by created_at`);
   const texts = new Map<string, string[]>();
-  for (const row of rows) (texts.get(row.sessionId) ?? texts.set(row.sessionId, []).get(row.sessionId)!).push(row.content);
+  for (const row of rows) (texts.get(row.session_id) ?? texts.set(row.session_id, []).get(row.session_id)!).push(row.content);
   for (const ctx of ctxs) ctx.state.entities = extractFromTexts(texts.get(ctx.facts.sessionId) ?? []);
 }
 

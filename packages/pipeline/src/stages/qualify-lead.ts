@@ -1,15 +1,16 @@
-import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 
-import { chatMessages, leads, outboxEvents, type ContactInfo, type QualificationSignals } from "@leadline/db/schema";
-import { scopedTo } from "@leadline/db/tenant";
+import type { ContactInfo, QualificationSignals } from "@leadline/db/schema";
+import { organizationIdOf } from "@leadline/db/tenant";
 
+import { recordsOf, uuidArray } from "../batch-sql";
 import { scoreLead } from "../domain/index";
 import { byOrganization, type BatchableStage } from "../runner";
 import type { StageContext, StageState } from "../stage";
 
 const RANK = { new: 0, engaged: 1, qualified: 2, hot: 3 } as const;
 
-type LeadState = { status: keyof typeof RANK; contactInfo: ContactInfo; signals: QualificationSignals };
+type LeadState = { status: keyof typeof RANK; contact_info: ContactInfo; signals: QualificationSignals };
 
 /**
  * Scores the lead (0–100 with a breakdown) and upserts it with its contact
@@ -38,72 +39,65 @@ export const qualifyLeadStage: BatchableStage = {
 async function qualifyLeads(ctxs: readonly StageContext[]) {
   const [first] = ctxs;
   if (!first) return;
-  const organizationId = first.facts.organizationId;
-  const sessions = [...new Set(ctxs.map((ctx) => ctx.facts.sessionId))];
+  const organizationId = organizationIdOf(first.facts.organizationId);
+  const sessions = uuidArray([...new Set(ctxs.map((ctx) => ctx.facts.sessionId))]);
   await first.db.transaction(async (tx) => {
     const [existing, counts] = await Promise.all([
       // Locked in one order, so two batches sharing sessions wait for each other instead of deadlocking.
-      tx.select().from(leads).where(scopedTo(organizationId, leads, inArray(leads.sessionId, sessions))).orderBy(asc(leads.sessionId)).for("update"),
-      tx
-        .select({ sessionId: chatMessages.sessionId, n: count() })
-        .from(chatMessages)
-        .where(scopedTo(organizationId, chatMessages, and(inArray(chatMessages.sessionId, sessions), eq(chatMessages.role, "user"))))
-        .groupBy(chatMessages.sessionId),
+      tx.execute<LeadState & { session_id: string }>(sql`
+        select session_id, status, contact_info, signals from leads
+        where organization_id = ${organizationId} and session_id = any(${sessions}::uuid[])
+        order by session_id for update`),
+      tx.execute<{ session_id: string; n: number }>(sql`
+        select session_id, count(*)::int as n from chat_messages
+        where organization_id = ${organizationId} and session_id = any(${sessions}::uuid[]) and role = 'user'
+        group by session_id`),
     ]);
-    const userMessages = new Map(counts.map((c) => [c.sessionId, c.n]));
-    const current = new Map<string, LeadState>(existing.map((lead) => [lead.sessionId, lead]));
-    const latest = new Map<string, { ctx: StageContext; status: LeadState["status"]; score: number; breakdown: ReturnType<typeof scoreLead>["breakdown"]; contact: ContactInfo; signals: QualificationSignals }>();
-    const scored: { ctx: StageContext; events: string[]; score: number; status: LeadState["status"]; breakdown: ReturnType<typeof scoreLead>["breakdown"]; contact: ContactInfo }[] = [];
+    const userMessages = new Map(counts.map((c) => [c.session_id, c.n]));
+    const current = new Map<string, LeadState>(existing.map((lead) => [lead.session_id, lead]));
+    type Scored = { ctx: StageContext; events: string[]; contact: ContactInfo; signals: QualificationSignals } & ReturnType<typeof scoreLead>;
+    const scored: Scored[] = [];
+    const latest = new Map<string, Scored>();
     for (const ctx of [...ctxs].sort((a, b) => a.facts.reply.committedAt - b.facts.reply.committedAt)) {
       const { facts } = ctx;
       const before = current.get(facts.sessionId);
-      const contact: ContactInfo = { ...before?.contactInfo, ...ctx.state.entities?.contact };
+      const contact: ContactInfo = { ...before?.contact_info, ...ctx.state.entities?.contact };
       const signals = { ...before?.signals, ...ctx.state.entities?.signals };
       const lead = scoreLead({ contact, signals, userMessageCount: userMessages.get(facts.sessionId) ?? 0 }, facts.qualification);
-      const events = eventsOf(before, contact, lead.status);
-      current.set(facts.sessionId, { status: lead.status, contactInfo: contact, signals });
-      latest.set(facts.sessionId, { ctx, status: lead.status, score: lead.score, breakdown: lead.breakdown, contact, signals });
-      scored.push({ ctx, events, score: lead.score, status: lead.status, breakdown: lead.breakdown, contact });
+      const result = { ctx, events: eventsOf(before, contact, lead.status), contact, signals, ...lead };
+      current.set(facts.sessionId, { status: lead.status, contact_info: contact, signals });
+      latest.set(facts.sessionId, result);
+      scored.push(result);
     }
 
-    const stored = await tx
-      .insert(leads)
-      .values(
-        [...latest.values()].map(({ ctx: { facts }, status, score, breakdown, contact, signals }) => ({
-          organizationId,
-          siteId: facts.siteId,
-          sessionId: facts.sessionId,
-          visitorId: facts.visitorId,
-          status,
-          score,
-          scoreBreakdown: breakdown,
-          contactInfo: contact,
-          signals,
-        })),
-      )
-      .onConflictDoUpdate({
-        target: leads.sessionId,
-        set: {
-          status: sql`excluded.status`,
-          score: sql`excluded.score`,
-          scoreBreakdown: sql`excluded.score_breakdown`,
-          contactInfo: sql`excluded.contact_info`,
-          signals: sql`excluded.signals`,
-          updatedAt: sql`now()`,
-        },
-      })
-      .returning({ id: leads.id, sessionId: leads.sessionId });
-    const leadOf = new Map(stored.map((lead) => [lead.sessionId, lead.id]));
+    const rows = [...latest.values()].map(({ ctx: { facts }, status, score, breakdown, contact, signals }) => ({
+      site_id: facts.siteId,
+      session_id: facts.sessionId,
+      visitor_id: facts.visitorId,
+      status,
+      score,
+      score_breakdown: breakdown,
+      contact_info: contact,
+      signals,
+    }));
+    const stored = await tx.execute<{ id: string; session_id: string }>(sql`
+      insert into leads (organization_id, site_id, session_id, visitor_id, status, score, score_breakdown, contact_info, signals)
+      select ${organizationId}, site_id, session_id, visitor_id, status::lead_status, score, score_breakdown, contact_info, signals
+      from jsonb_to_recordset(${recordsOf(rows)}::jsonb)
+        as r(site_id uuid, session_id uuid, visitor_id uuid, status text, score int, score_breakdown jsonb, contact_info jsonb, signals jsonb)
+      on conflict (session_id) do update set status = excluded.status, score = excluded.score, score_breakdown = excluded.score_breakdown,
+        contact_info = excluded.contact_info, signals = excluded.signals, updated_at = now()
+      returning id, session_id`);
+    const leadOf = new Map(stored.map((lead) => [lead.session_id, lead.id]));
 
     const events = scored.flatMap(({ ctx: { facts }, events: types, score, status, contact }) =>
-      types.map((type) => ({
-        organizationId,
-        type,
-        messageId: facts.reply.id,
-        payload: { leadId: leadOf.get(facts.sessionId), sessionId: facts.sessionId, score, status, contact },
-      })),
+      types.map((type) => ({ type, message_id: facts.reply.id, payload: { leadId: leadOf.get(facts.sessionId), sessionId: facts.sessionId, score, status, contact } })),
     );
-    if (events.length) await tx.insert(outboxEvents).values(events);
+    if (events.length) {
+      await tx.execute(sql`
+        insert into outbox_events (organization_id, type, message_id, payload)
+        select ${organizationId}, type, message_id, payload from jsonb_to_recordset(${recordsOf(events)}::jsonb) as r(type text, message_id uuid, payload jsonb)`);
+    }
     for (const { ctx, events: types, score, status, breakdown, contact } of scored) {
       const id = leadOf.get(ctx.facts.sessionId);
       if (!id) throw new Error("lead was not stored");
@@ -116,7 +110,7 @@ async function qualifyLeads(ctxs: readonly StageContext[]) {
 /** The lead.* events a message causes: contact details for the first time, a status reached for the first time. */
 function eventsOf(before: LeadState | undefined, contact: ContactInfo, status: LeadState["status"]): string[] {
   const events: string[] = [];
-  const hadContact = Boolean(before?.contactInfo.email || before?.contactInfo.phone);
+  const hadContact = Boolean(before?.contact_info.email || before?.contact_info.phone);
   if (!hadContact && (contact.email || contact.phone)) events.push("lead.captured");
   const rank = before ? RANK[before.status] : 0;
   if (rank < RANK.qualified && RANK[status] >= RANK.qualified) events.push("lead.qualified");

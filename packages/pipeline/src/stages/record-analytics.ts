@@ -1,5 +1,6 @@
-import { analyticsEvents } from "@leadline/db/schema";
+import { sql } from "drizzle-orm";
 
+import { recordsOf } from "../batch-sql";
 import type { BatchableStage } from "../runner";
 import type { MessageFacts, StageContext } from "../stage";
 
@@ -21,18 +22,18 @@ export const recordAnalyticsStage: BatchableStage = {
 async function recordAnalytics(ctxs: readonly StageContext[]) {
   const [first] = ctxs;
   if (!first) return;
-  await first.db
-    .insert(analyticsEvents)
-    .values(ctxs.map(({ facts }) => rowOf(facts)))
-    .onConflictDoNothing({ target: [analyticsEvents.messageId, analyticsEvents.name] });
+  await first.db.execute(sql`
+    insert into analytics_events (organization_id, session_id, message_id, name, properties)
+    select organization_id, session_id, message_id, 'message.replied', properties
+    from jsonb_to_recordset(${recordsOf(ctxs.map(({ facts }) => rowOf(facts)))}::jsonb) as r(organization_id uuid, session_id uuid, message_id uuid, properties jsonb)
+    on conflict (message_id, name) do nothing`);
 }
 
 function rowOf(facts: MessageFacts) {
   return {
-    organizationId: facts.organizationId,
-    sessionId: facts.sessionId,
-    messageId: facts.reply.id,
-    name: "message.replied",
+    organization_id: facts.organizationId,
+    session_id: facts.sessionId,
+    message_id: facts.reply.id,
     properties: {
       complexity: facts.complexity,
       status: facts.reply.status,

@@ -1,9 +1,7 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 
-import { auditLog } from "@leadline/db/schema";
-import { scopedTo } from "@leadline/db/tenant";
-
-import { byOrganization, type BatchableStage } from "../runner";
+import { recordsOf } from "../batch-sql";
+import type { BatchableStage } from "../runner";
 import type { StageContext } from "../stage";
 
 /** An audit entry for every answer the assistant gave on the organization's behalf. */
@@ -17,28 +15,21 @@ export const writeAuditStage: BatchableStage = {
   writes: ["audit_log"],
   timeoutMs: 1_000,
   run: (ctx) => writeAudit([ctx]),
-  runBatch: (ctxs) => Promise.all([...byOrganization(ctxs)].map(([organizationId, group]) => writeAudit(group, organizationId))).then(() => {}),
+  runBatch: writeAudit,
 };
 
-/** The entries of one organization's replies: one look for those already written (a retried job), one insert for the rest. */
-async function writeAudit(ctxs: readonly StageContext[], organizationId = ctxs[0]?.facts.organizationId) {
+/** One statement for the replies' entries, skipping those already written (a retried job); each row carries its organization. */
+async function writeAudit(ctxs: readonly StageContext[]) {
   const [first] = ctxs;
   if (!first) return;
-  const ids = ctxs.map((ctx) => ctx.facts.reply.id);
-  const done = await first.db
-    .select({ targetId: auditLog.targetId })
-    .from(auditLog)
-    .where(scopedTo(organizationId, auditLog, and(eq(auditLog.action, "chat.reply"), inArray(auditLog.targetId, ids))));
-  const written = new Set(done.map((row) => row.targetId));
-  const rows = ctxs
-    .filter((ctx) => !written.has(ctx.facts.reply.id))
-    .map(({ facts }) => ({
-      organizationId: facts.organizationId,
-      actorType: "visitor",
-      action: "chat.reply",
-      targetType: "chat_message",
-      targetId: facts.reply.id,
-      details: { sessionId: facts.sessionId, model: facts.reply.model, status: facts.reply.status },
-    }));
-  if (rows.length) await first.db.insert(auditLog).values(rows);
+  const rows = ctxs.map(({ facts }) => ({
+    organization_id: facts.organizationId,
+    target_id: facts.reply.id,
+    details: { sessionId: facts.sessionId, model: facts.reply.model, status: facts.reply.status },
+  }));
+  await first.db.execute(sql`
+    insert into audit_log (organization_id, actor_type, action, target_type, target_id, details)
+    select r.organization_id, 'visitor', 'chat.reply', 'chat_message', r.target_id, r.details
+    from jsonb_to_recordset(${recordsOf(rows)}::jsonb) as r(organization_id uuid, target_id text, details jsonb)
+    where not exists (select 1 from audit_log a where a.organization_id = r.organization_id and a.action = 'chat.reply' and a.target_id = r.target_id)`);
 }
