@@ -41,8 +41,13 @@ export async function runStage({ stage, mode }: PlannedStage, ctx: RunContext, o
 
 /** A stage that can also do many messages' work in one go: one statement for all of them instead of one each. */
 export type BatchableStage = Stage & {
-  /** The same effect as run() for each context, all or nothing. */
-  runBatch(ctxs: readonly StageContext[]): Promise<void>;
+  /**
+   * The same effect as run() for each context. Throwing fails the whole
+   * batch (it is then run message by message); a stage whose messages can
+   * fail on their own (a model call each) returns each one's error instead,
+   * null for those that succeeded.
+   */
+  runBatch(ctxs: readonly StageContext[]): Promise<void | readonly unknown[]>;
 };
 
 /** A batch's contexts by organization: every query on tenant data takes its organization. */
@@ -69,9 +74,18 @@ export async function runStageBatch(stage: Stage, ctxs: readonly RunContext[], o
   if (first && ctxs.length > 1 && isBatchable(stage)) {
     const startMs = performance.now() - origin;
     try {
-      await withinBudget(stage, "background", (signal) => stage.runBatch(ctxs.map((ctx) => ({ ...ctx, signal }))));
+      let errors: void | readonly unknown[];
+      await withinBudget(stage, "background", async (signal) => {
+        errors = await stage.runBatch(ctxs.map((ctx) => ({ ...ctx, signal })));
+      });
       const endMs = performance.now() - origin;
-      return ctxs.map(() => ({ name: stage.name, mode: "background", startMs, endMs, ms: endMs - startMs, ok: true }));
+      return ctxs.map((ctx, i) => {
+        const error = errors?.[i];
+        const span: StageSpan = { name: stage.name, mode: "background", startMs, endMs, ms: endMs - startMs, ok: error == null };
+        if (error == null) return span;
+        ctx.log.warn({ err: error, stage: stage.name, messageId: ctx.facts.reply.id }, "stage failed");
+        return { ...span, error: error instanceof Error ? error.message : String(error) };
+      });
     } catch (error) {
       first.log.warn({ err: error, stage: stage.name, messages: ctxs.length }, "batched stage failed; running its messages one by one");
     }

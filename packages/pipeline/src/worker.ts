@@ -11,7 +11,7 @@ import { deliverWebhookJob, JOB_NAMES, postProcessJob, type PostProcessJob } fro
 import { QUEUE_CHANNEL, type JobQueue } from "./queue";
 import { STAGES } from "./registry";
 import { groupByDependencies } from "./plan";
-import { runStage, runStageBatch, type StageSpan } from "./runner";
+import { runStageBatch, type StageSpan } from "./runner";
 import type { MessageFacts, Stage, StageLogger, StageServices, StageState } from "./stage";
 import { attemptDelivery, markDeliveryDead } from "./webhooks";
 import { eachJob, workInBatches, type BatchOutcome } from "./batch-work";
@@ -208,33 +208,42 @@ async function processMessages(deps: WorkerDeps, services: StageServices, jobs: 
 }
 
 /**
- * A batch of messages' model lanes: their facts in one query, each
- * message's model stages in order (the messages side by side, as each
- * waits on its own model call), then all their spans added to the
- * messages' background runs in one statement.
+ * A batch of messages' model lanes: their facts in one query, then each
+ * model stage once for all the messages that have it (a model call per
+ * message, side by side; the database work in one go), then all their spans
+ * added to the messages' background runs in one statement.
  */
 async function processModelLanes(deps: WorkerDeps, services: StageServices, jobs: PgBoss.JobWithMetadata<PostProcessJob>[]): Promise<BatchOutcome> {
   const parsed = jobs.map((job) => postProcessJob.safeParse(job.data));
   const facts = await loadManyMessageFacts(deps.db, parsed.flatMap((p) => (p.success ? [p.data] : [])));
+  const lanes = jobs.map((job, i) => {
+    const p = parsed[i]!;
+    const found = p.success ? facts.get(p.data.messageId) : undefined;
+    // A message that is gone has nothing left to do.
+    return p.success && found ? { job, payload: p.data, facts: found, stages: stagesOf(deps, p.data).model, spans: [] as StageSpan[] } : null;
+  });
+  const registry = deps.stages ?? STAGES;
   const origin = performance.now();
-  const lanes = await Promise.all(
-    jobs.map(async (job, i) => {
-      const p = parsed[i]!;
-      if (!p.success) return { error: new Error(`invalid post-process job: ${p.error.message}`) };
-      const found = facts.get(p.data.messageId);
-      if (!found) return {}; // the message is gone: nothing to do
-      const spans: StageSpan[] = [];
-      for (const stage of stagesOf(deps, p.data).model) {
-        spans.push(await runStage({ stage, mode: "background" }, { db: deps.db, log: deps.log, facts: found, state: {}, services }, origin));
-      }
-      const failed = spans.filter((s) => !s.ok);
-      if (failed.length && job.retryCount < job.retryLimit) return { error: new Error(`model-lane stages failed: ${failed.map((s) => `${s.name} (${s.error})`).join(", ")}`) };
-      return { lane: { organizationId: p.data.organizationId, messageId: p.data.messageId, spans, lagMs: Date.now() - p.data.committedAt } };
-    }),
+  for (const stage of registry.filter((s) => s.lane === "model")) {
+    const members = lanes.filter((lane) => lane?.stages.includes(stage)).map((lane) => lane!);
+    if (!members.length) continue;
+    const spans = await runStageBatch(stage, members.map((lane) => ({ db: deps.db, log: deps.log, facts: lane.facts, state: {}, services })), origin);
+    members.forEach((lane, k) => lane.spans.push(spans[k]!));
+  }
+  const failures = lanes.map((lane) => {
+    const failed = lane?.spans.filter((s) => !s.ok) ?? [];
+    return lane && failed.length && lane.job.retryCount < lane.job.retryLimit ? new Error(`model-lane stages failed: ${failed.map((s) => `${s.name} (${s.error})`).join(", ")}`) : null;
+  });
+  const recorded = lanes.flatMap((lane, i) =>
+    lane && !failures[i] ? [{ organizationId: lane.payload.organizationId, messageId: lane.payload.messageId, spans: lane.spans, lagMs: Date.now() - lane.payload.committedAt }] : [],
   );
   let unrecorded: unknown = null;
-  await recordModelLanes(deps.sql, lanes.flatMap((l) => (l.lane ? [l.lane] : []))).catch((error: unknown) => (unrecorded = error));
-  return lanes.map((l) => l.error ?? (l.lane && unrecorded) ?? null);
+  await recordModelLanes(deps.sql, recorded).catch((error: unknown) => (unrecorded = error));
+  return jobs.map((_, i) => {
+    const p = parsed[i]!;
+    if (!p.success) return new Error(`invalid post-process job: ${p.error.message}`);
+    return failures[i] ?? (lanes[i] && unrecorded) ?? null;
+  });
 }
 
 /**

@@ -24,22 +24,27 @@ export const extractEntitiesStage: BatchableStage = {
   runBatch: (ctxs) => Promise.all([...byOrganization(ctxs)].map(([, group]) => extractFromSessions(group))).then(() => {}),
 };
 
-/** The latest user messages of each session in one query (at most EXTRACTION_WINDOW each, oldest first), then what they say. */
+/** The latest user messages of the messages' sessions, then what they say. */
 async function extractFromSessions(ctxs: readonly StageContext[]) {
   const [first] = ctxs;
   if (!first) return;
-  const sessions = [...new Set(ctxs.map((ctx) => ctx.facts.sessionId))];
-  const rows = await first.db.execute<{ session_id: string; content: string }>(sql`
+  const texts = await latestUserMessages(first.db, first.facts.organizationId, ctxs.map((ctx) => ctx.facts.sessionId));
+  for (const ctx of ctxs) ctx.state.entities = extractFromTexts(texts.get(ctx.facts.sessionId) ?? []);
+}
+
+/** Each session's latest user messages (at most EXTRACTION_WINDOW), oldest first: one query for all of them. */
+export async function latestUserMessages(db: StageContext["db"], organizationId: string, sessionIds: readonly string[]): Promise<Map<string, string[]>> {
+  const rows = await db.execute<{ session_id: string; content: string }>(sql`
     select session_id, content from (
       select session_id, content, created_at, row_number() over (partition by session_id order by created_at desc) as rank
       from chat_messages
-      where organization_id = ${organizationIdOf(first.facts.organizationId)} and session_id = any(${uuidArray(sessions)}::uuid[]) and role = 'user'
+      where organization_id = ${organizationIdOf(organizationId)} and session_id = any(${uuidArray([...new Set(sessionIds)])}::uuid[]) and role = 'user'
     ) latest
     where rank <= ${EXTRACTION_WINDOW}
     order by created_at`);
   const texts = new Map<string, string[]>();
   for (const row of rows) (texts.get(row.session_id) ?? texts.set(row.session_id, []).get(row.session_id)!).push(row.content);
-  for (const ctx of ctxs) ctx.state.entities = extractFromTexts(texts.get(ctx.facts.sessionId) ?? []);
+  return texts;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { StructuredExtractor } from "@leadline/llm/structured";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { runStage } from "../runner";
+import { runStage, runStageBatch } from "../runner";
 import type { MessageFacts } from "../stage";
 import { insertUserMessage, seedSession } from "../testing";
 import { scoreInDetailStage } from "./score-in-detail";
@@ -67,5 +67,39 @@ describe("score-in-detail", () => {
     expect(span).toMatchObject({ ok: false, error: "structured extraction failed: upstream_error" });
     const [after] = await database.db.select().from(leads).where(eq(leads.sessionId, fixture.claims.sessionId));
     expect(after).toEqual(before);
+  });
+
+  it("in a batch each message makes its own model call; one that fails fails alone, the others' leads are scored in one go", async () => {
+    const other = await seedSession(database);
+    await database.db.insert(leads).values({ organizationId: other.organizationId, siteId: other.site.id, sessionId: other.claims.sessionId, contactInfo: {}, score: 0 });
+    const otherUser = await insertUserMessage(database, other.claims, "we are at globex");
+    const factsOf = (claims: typeof fixture.claims, visitorId: string, id: string): MessageFacts => ({
+      ...claims,
+      visitorId,
+      userMessage: { id, content: "" },
+      reply: { id, content: "", status: "complete", model: "gpt-4o-mini", usage: { promptTokens: 1, cachedPromptTokens: 0, completionTokens: 1, estimated: false }, committedAt: Date.now() },
+      qualification: fixture.site.qualificationSettings,
+      complexity: "complex",
+      flags: baselineFlags(),
+    });
+    const calls: string[] = [];
+    const extractor: StructuredExtractor = {
+      async extract(messages, schema) {
+        const text = messages.map((m) => m.content).join(" ");
+        calls.push(text);
+        if (text.includes("globex")) return { ok: true, value: schema.parse({ name: null, email: null, phone: null, company: "Globex", jobTitle: null, budget: null, timeline: null, teamSize: null }), usage: { promptTokens: 1, cachedPromptTokens: 0, completionTokens: 1, estimated: false }, model: "gpt-4o-mini" };
+        return { ok: false, code: "upstream_error", message: "500" };
+      },
+    };
+    const [before] = await database.db.select().from(leads).where(eq(leads.sessionId, fixture.claims.sessionId));
+    const ctx = (facts: MessageFacts) => ({ db: database.db, log: { warn() {}, error() {} }, facts, state: {}, services: { deliverWebhook: async () => {}, structured: extractor } });
+    const spans = await runStageBatch(scoreInDetailStage, [ctx(factsOf(fixture.claims, fixture.visitorId, user!.id)), ctx(factsOf(other.claims, other.visitorId, otherUser.id))], performance.now());
+    expect(calls).toHaveLength(2);
+    expect(spans.map((s) => s.ok)).toEqual([false, true]);
+    expect(spans[0]?.error).toBe("structured extraction failed: upstream_error");
+    const [after] = await database.db.select().from(leads).where(eq(leads.sessionId, fixture.claims.sessionId));
+    expect(after).toEqual(before);
+    const [scored] = await database.db.select().from(leads).where(eq(leads.sessionId, other.claims.sessionId));
+    expect(scored?.contactInfo).toEqual({ company: "Globex" });
   });
 });

@@ -1,12 +1,14 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { z } from "zod";
 
-import { chatMessages, leads, type ContactInfo, type QualificationSignals } from "@leadline/db/schema";
-import { scopedTo } from "@leadline/db/tenant";
+import type { ContactInfo, QualificationSignals } from "@leadline/db/schema";
+import { organizationIdOf } from "@leadline/db/tenant";
 
+import { recordsOf, uuidArray } from "../batch-sql";
 import { findBudget, findTeamSize, findTimeline, parseCompany, parseEmail, parseJobTitle, parsePersonName, parsePhone, scoreLead } from "../domain/index";
-import type { Stage } from "../stage";
-import { EXTRACTION_WINDOW } from "./extract-entities";
+import { byOrganization, type BatchableStage } from "../runner";
+import type { StageContext } from "../stage";
+import { latestUserMessages } from "./extract-entities";
 
 /** What the model is asked for; every value it returns is validated before use. */
 const leadFacts = z.object({
@@ -31,7 +33,7 @@ const INSTRUCTIONS =
  * it never overrides what the visitor's words already gave, and the score is
  * recomputed by the same deterministic rules.
  */
-export const scoreInDetailStage: Stage = {
+export const scoreInDetailStage: BatchableStage = {
   name: "score-in-detail",
   flag: "pipeline.background",
   modes: ["inline", "background"],
@@ -42,35 +44,82 @@ export const scoreInDetailStage: Stage = {
   timeoutMs: 20_000,
   lane: "model",
   async run(ctx) {
-    const extractor = ctx.services.structured;
-    if (!extractor) return; // no model configured for it
-    const { facts } = ctx;
-    const rows = await ctx.db
-      .select({ content: chatMessages.content })
-      .from(chatMessages)
-      .where(scopedTo(facts.organizationId, chatMessages, and(eq(chatMessages.sessionId, facts.sessionId), eq(chatMessages.role, "user"))))
-      .orderBy(desc(chatMessages.createdAt))
-      .limit(EXTRACTION_WINDOW);
-    const conversation = rows.reverse().map((r) => ({ role: "user" as const, content: r.content.slice(0, 4_000) }));
-    const result = await extractor.extract([{ role: "system", content: INSTRUCTIONS }, ...conversation], leadFacts, "lead_facts", { signal: ctx.signal });
-    if (!result.ok) throw new Error(`structured extraction failed: ${result.code}`);
-
-    const found = validated(result.value);
-    await ctx.db.transaction(async (tx) => {
-      const [lead] = await tx.select().from(leads).where(scopedTo(facts.organizationId, leads, eq(leads.sessionId, facts.sessionId))).for("update");
-      if (!lead) return;
-      // What the visitor's own words gave stays; the model only fills gaps.
-      const contact: ContactInfo = { ...found.contact, ...lead.contactInfo };
-      const signals: QualificationSignals = { ...found.signals, ...lead.signals };
-      const userMessageCount = await tx.$count(chatMessages, scopedTo(facts.organizationId, chatMessages, and(eq(chatMessages.sessionId, facts.sessionId), eq(chatMessages.role, "user"))));
-      const scored = scoreLead({ contact, signals, userMessageCount }, facts.qualification);
-      await tx
-        .update(leads)
-        .set({ contactInfo: contact, signals, score: scored.score, scoreBreakdown: scored.breakdown, status: scored.status, updatedAt: sql`now()` })
-        .where(scopedTo(facts.organizationId, leads, eq(leads.id, lead.id)));
-    });
+    const [error] = await scoreInDetail([ctx]);
+    if (error) throw error;
+  },
+  async runBatch(ctxs) {
+    const errors = new Map<StageContext, unknown>();
+    await Promise.all(
+      [...byOrganization(ctxs)].map(async ([, group]) => {
+        const outcome = await scoreInDetail(group);
+        group.forEach((ctx, i) => errors.set(ctx, outcome[i]));
+      }),
+    );
+    return ctxs.map((ctx) => errors.get(ctx) ?? null);
   },
 };
+
+/**
+ * One organization's messages: their conversations in one query, a model
+ * call each (side by side), then the leads of those whose call succeeded
+ * updated in one transaction, each message in turn. Returns each message's
+ * failure (its model call), null where it succeeded.
+ */
+async function scoreInDetail(ctxs: readonly StageContext[]): Promise<unknown[]> {
+  const [first] = ctxs;
+  const extractor = first?.services.structured;
+  if (!first || !extractor) return ctxs.map(() => null); // no model configured for it
+  const organizationId = organizationIdOf(first.facts.organizationId);
+  const texts = await latestUserMessages(first.db, organizationId, ctxs.map((ctx) => ctx.facts.sessionId));
+  const answers = await Promise.all(
+    ctxs.map(async (ctx) => {
+      const conversation = (texts.get(ctx.facts.sessionId) ?? []).map((content) => ({ role: "user" as const, content: content.slice(0, 4_000) }));
+      const result = await extractor.extract([{ role: "system", content: INSTRUCTIONS }, ...conversation], leadFacts, "lead_facts", { signal: ctx.signal });
+      return result.ok ? { ctx, found: validated(result.value) } : { ctx, error: new Error(`structured extraction failed: ${result.code}`) };
+    }),
+  );
+  const answered = answers.flatMap((a) => (a.found ? [{ ctx: a.ctx, found: a.found }] : []));
+  if (answered.length) await updateLeads(first, organizationId, answered);
+  return answers.map((a) => a.error ?? null);
+}
+
+type Lead = { id: string; session_id: string; contact_info: ContactInfo; signals: QualificationSignals };
+
+async function updateLeads(first: StageContext, organizationId: string, answered: { ctx: StageContext; found: ReturnType<typeof validated> }[]) {
+  const sessions = uuidArray([...new Set(answered.map((a) => a.ctx.facts.sessionId))]);
+  await first.db.transaction(async (tx) => {
+    const [existing, counts] = await Promise.all([
+      tx.execute<Lead>(sql`
+        select id, session_id, contact_info, signals from leads
+        where organization_id = ${organizationId} and session_id = any(${sessions}::uuid[])
+        order by session_id for update`),
+      tx.execute<{ session_id: string; n: number }>(sql`
+        select session_id, count(*)::int as n from chat_messages
+        where organization_id = ${organizationId} and session_id = any(${sessions}::uuid[]) and role = 'user'
+        group by session_id`),
+    ]);
+    const userMessages = new Map(counts.map((c) => [c.session_id, c.n]));
+    const current = new Map(existing.map((lead) => [lead.session_id, lead]));
+    const updated = new Map<string, object>();
+    for (const { ctx, found } of [...answered].sort((a, b) => a.ctx.facts.reply.committedAt - b.ctx.facts.reply.committedAt)) {
+      const lead = current.get(ctx.facts.sessionId);
+      if (!lead) continue;
+      // What the visitor's own words gave stays; the model only fills gaps.
+      const contact: ContactInfo = { ...found.contact, ...lead.contact_info };
+      const signals: QualificationSignals = { ...found.signals, ...lead.signals };
+      const scored = scoreLead({ contact, signals, userMessageCount: userMessages.get(ctx.facts.sessionId) ?? 0 }, ctx.facts.qualification);
+      current.set(ctx.facts.sessionId, { ...lead, contact_info: contact, signals });
+      updated.set(lead.id, { id: lead.id, contact_info: contact, signals, score: scored.score, score_breakdown: scored.breakdown, status: scored.status });
+    }
+    if (!updated.size) return;
+    await tx.execute(sql`
+      update leads l set contact_info = r.contact_info, signals = r.signals, score = r.score, score_breakdown = r.score_breakdown,
+        status = r.status::lead_status, updated_at = now()
+      from jsonb_to_recordset(${recordsOf([...updated.values()])}::jsonb)
+        as r(id uuid, contact_info jsonb, signals jsonb, score int, score_breakdown jsonb, status text)
+      where l.organization_id = ${organizationId} and l.id = r.id`);
+  });
+}
 
 function validated(raw: z.infer<typeof leadFacts>): { contact: ContactInfo; signals: QualificationSignals } {
   const contact: ContactInfo = {};
