@@ -76,8 +76,7 @@ describe("the answer path's round trips", () => {
     log = [];
     await send(fresh, "Hi there");
     const beforeModel = log.slice(0, log.indexOf("model: call"));
-    // A new session's address and session keys are asked of the limiter's store once; the store is Postgres here.
-    expect(pathStatements(beforeModel).filter((s) => !/rate_limits/.test(s))).toEqual([]);
+    expect(pathStatements(beforeModel)).toEqual([]);
   });
 
   it("after the model's last token, one statement commits the reply and its events before done", async () => {

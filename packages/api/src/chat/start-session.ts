@@ -7,7 +7,7 @@ import type { startSessionInput } from "@leadline/validators/chat";
 
 import type { Context } from "../context";
 import { notFound } from "../errors";
-import { admitSessionStart } from "../limits/admission";
+import { admitSessionStart, primeNewSession } from "../limits/admission";
 import { siteLimitsOf } from "../limits/site-limits";
 import { signSessionToken } from "./session-token";
 import { writeSessionState } from "@leadline/pipeline/session-state";
@@ -23,7 +23,8 @@ export async function startSession(ctx: Context, input: z.infer<typeof startSess
   // The public key is the entry point: it is what tells us the organization.
   const [site] = await ctx.db.select().from(sites).where(eq(sites.publicKey, input.siteKey));
   if (!site) throw notFound("Site");
-  await admitSessionStart(ctx, siteLimitsOf(ctx, site));
+  const limits = siteLimitsOf(ctx, site);
+  await admitSessionStart(ctx, limits);
 
   const { sessionId, visitorId } = await ctx.db.transaction(async (tx) => {
     const [visitor] = await tx
@@ -43,6 +44,7 @@ export async function startSession(ctx: Context, input: z.infer<typeof startSess
   const claims = { sessionId, siteId: site.id, organizationId: site.organizationId };
   // Known to be empty: the session's first message needs no lookup before the model (see session-state.ts).
   await writeSessionState(ctx.pipeline.cache, claims, { siteId: site.id, visitorId, history: [], recentClientMessageIds: [] });
+  primeNewSession(ctx, limits, sessionId);
   return {
     sessionId,
     sessionToken: signSessionToken(claims, ctx.config.sessionSecret, ctx.config.sessionTtlSeconds),

@@ -38,20 +38,31 @@ type AdmissionContext = Pick<Context, "db" | "pipeline" | "config" | "log" | "ll
 export async function admitSend(ctx: AdmissionContext, claims: VisitorClaims, text: string): Promise<Reservation | null> {
   const limits = await loadSiteLimits(ctx, claims.organizationId, claims.siteId);
   if (!limits) return null;
-  const { rates } = limits;
   // One consume for every rule: each is counted in the store in parallel, or admitted from what the store said last.
   const refusal = await ctx.rateLimiter.consume([
-    { rule: perMinute("send-session", rates.sessionMessagesPerMinute), key: claims.sessionId },
-    ...byAddress(ctx, perMinute("send-address", rates.addressMessagesPerMinute)),
-    { rule: perMinute("send-site", rates.siteMessagesPerMinute), key: claims.siteId },
-    { rule: { name: SESSION_CAP_RULE, points: rates.messagesPerSession, durationSeconds: SESSION_CAP_SECONDS }, key: claims.sessionId },
+    ...sessionHits(limits, claims.sessionId),
+    ...byAddress(ctx, perMinute("send-address", limits.rates.addressMessagesPerMinute)),
+    { rule: perMinute("send-site", limits.rates.siteMessagesPerMinute), key: claims.siteId },
   ]);
   if (refusal?.rule === SESSION_CAP_RULE) {
     countRefusal(ctx, limits, "session_cap", refusal.rule);
-    throw new DomainError("FORBIDDEN", ADMISSION_MESSAGES.sessionCap(rates.messagesPerSession), { reason: "session_cap" });
+    throw new DomainError("FORBIDDEN", ADMISSION_MESSAGES.sessionCap(limits.rates.messagesPerSession), { reason: "session_cap" });
   }
   if (refusal) refuse(ctx, limits, refusal);
   return reserveBudget(ctx, limits, text);
+}
+
+/** A session's own limits: messages a minute, and in all. */
+function sessionHits(limits: SiteLimits, sessionId: string): { rule: RateRule; key: string }[] {
+  return [
+    { rule: perMinute("send-session", limits.rates.sessionMessagesPerMinute), key: sessionId },
+    { rule: { name: SESSION_CAP_RULE, points: limits.rates.messagesPerSession, durationSeconds: SESSION_CAP_SECONDS }, key: sessionId },
+  ];
+}
+
+/** A session just created has sent nothing anywhere: its first message need not ask the limiter's store. */
+export function primeNewSession(ctx: Pick<AdmissionContext, "rateLimiter">, limits: SiteLimits, sessionId: string): void {
+  ctx.rateLimiter.assumeUnused(sessionHits(limits, sessionId));
 }
 
 /** startSession's limits: new sessions per minute from one address and on one site. */

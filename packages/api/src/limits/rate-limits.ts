@@ -17,6 +17,11 @@ export type RateLimiter = {
   consume(hits: ReadonlyArray<{ rule: RateRule; key: string }>): Promise<RateRefusal | null>;
   /** Resolves once every hit admitted so far has been counted in the store. */
   settled(): Promise<void>;
+  /**
+   * Remembers keys no store can have counted yet (a session this process has
+   * just created) as unused, so their first hits are admitted without asking.
+   */
+  assumeUnused(keys: ReadonlyArray<{ rule: RateRule; key: string }>): void;
 };
 
 /** What the store last said about a key: points left in its window, and hits counted here since that are still on their way. */
@@ -148,6 +153,14 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
       const refusals = outcomes.filter((o): o is RateRefusal => o !== null);
       if (refusals.length === 0) return null;
       return refusals.reduce((longest, r) => (r.retryAfterMs > longest.retryAfterMs ? r : longest));
+    },
+
+    assumeUnused(keys) {
+      const now = Date.now();
+      for (const { rule, key } of keys) {
+        const { id } = limiterFor(rule);
+        known.set(`${id}\u0000${key}`, { remaining: rule.points, resetAt: now + rule.durationSeconds * 1000, unconfirmed: 0 });
+      }
     },
 
     async settled() {
