@@ -7,7 +7,7 @@ import type { Registry } from "prom-client";
 
 import { StartupError } from "./database";
 import { createTrpcHandler, type ReadRequest } from "./trpc-handler";
-import { bodyTooLarge, MAX_BODY_BYTES, readBodyWithin, refuseConnect, refuseUnservableCall, sendTrpcError } from "./trpc-guards";
+import { bodyTooLarge, MAX_BODY_BYTES, readBodyWithin, refuseConnect, refuseUnservableCall, sendTrpcError, STREAMED_PROCEDURES } from "./trpc-guards";
 
 export type HttpOptions = {
   services: ApiServices;
@@ -28,7 +28,11 @@ export function createApiServer({ services, corsOrigins, metrics }: HttpOptions)
     // accepted from every CORS origin (which includes the widget's).
     config: { ...services.config, adminOrigins: services.config.adminOrigins ?? corsOrigins },
   });
-  const trpc = createTrpcHandler(appRouter, "/trpc/", (error) => services.log.error({ err: error }, "tRPC could not answer a request"));
+  const trpc = createTrpcHandler(appRouter, {
+    basePath: "/trpc/",
+    streamed: STREAMED_PROCEDURES,
+    onFault: (error) => services.log.error({ err: error }, "tRPC could not answer a request"),
+  });
   // Each app may call its own procedures only: chat.* is the widget's, the rest the admin app's.
   const corsByApp = { widget: new Set(services.config.widgetOrigins ?? []), admin: new Set(services.config.adminOrigins ?? corsOrigins) };
 

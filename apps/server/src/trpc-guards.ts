@@ -32,7 +32,7 @@ export const ALLOWED_METHODS = "GET, POST, OPTIONS";
  * chat.send that is after the message was stored and the model called, and
  * billed. So a request for one of these must ask for a stream up front.
  */
-const STREAMED_PROCEDURES = new Set(["chat.send"]);
+export const STREAMED_PROCEDURES: ReadonlySet<string> = new Set(["chat.send"]);
 
 /** Why this request to /trpc/ must not reach tRPC, or null. */
 export function refuseUnservableCall(req: IncomingMessage): TRPCError | null {
@@ -66,7 +66,7 @@ function readProcedures(pathname: string): string[] | null {
 }
 
 /** As tRPC decides it: trpc-accept wins; otherwise an Accept that lists application/jsonl. */
-function acceptsStream(req: IncomingMessage): boolean {
+export function acceptsStream(req: IncomingMessage): boolean {
   const trpcAccept = req.headers["trpc-accept"];
   if (trpcAccept !== undefined) return trpcAccept === "application/jsonl";
   return (req.headers.accept ?? "").split(",").some((type) => type.trim() === "application/jsonl");

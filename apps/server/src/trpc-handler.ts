@@ -15,7 +15,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { TRPCError, type AnyTRPCRouter, type inferRouterContext } from "@trpc/server";
 import { resolveResponse } from "@trpc/server/http";
 
-import { sendTrpcError } from "./trpc-guards";
+import { acceptsStream, sendTrpcError } from "./trpc-guards";
+import { createStreamedCallWriter, drained } from "./trpc-stream";
 
 /** A request whose body the HTTP layer has read (see readBodyWithin). */
 export type ReadRequest = IncomingMessage & { body?: unknown };
@@ -33,11 +34,18 @@ function toRequest(url: string, method: string, headers: Headers, body: string, 
   });
 }
 
-/**
- * Serves `basePath` + procedure path(s) with `router`, in `context` (this
- * request's). `onFault` hears of an error tRPC did not answer itself.
- */
-export function createTrpcHandler<TRouter extends AnyTRPCRouter>(router: TRouter, basePath: string, onFault: (error: unknown) => void) {
+export type TrpcHandlerOptions = {
+  /** Served under this path, e.g. "/trpc/". */
+  basePath: string;
+  /** Procedures whose batched, streamed calls are written by trpc-stream.ts. */
+  streamed: ReadonlySet<string>;
+  /** Hears of an error tRPC did not answer itself. */
+  onFault: (error: unknown) => void;
+};
+
+/** Serves the procedure path(s) under `basePath` with `router`, in `context` (this request's). */
+export function createTrpcHandler<TRouter extends AnyTRPCRouter>(router: TRouter, { basePath, streamed, onFault }: TrpcHandlerOptions) {
+  const writeStreamedCall = createStreamedCallWriter(router);
   return async (req: ReadRequest, res: ServerResponse, context: inferRouterContext<TRouter>): Promise<void> => {
     const gone = new AbortController();
     const onClose = () => {
@@ -48,6 +56,11 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(router: TRouter
       const url = req.url ?? "/";
       const query = url.indexOf("?");
       const pathname = query < 0 ? url : url.slice(0, query);
+      const streamedCall = readStreamedCall(req, trimSlash(pathname.slice(basePath.length)), query < 0 ? "" : url.slice(query + 1), streamed);
+      if (streamedCall) {
+        addVary(res, "trpc-accept, accept"); // as resolveResponse's answers vary
+        return await writeStreamedCall(res, { ...streamedCall, ctx: context, signal: gone.signal });
+      }
       let request: Request;
       try {
         request = toRequest(`http://api${url}`, req.method ?? "GET", toHeaders(req.headers), typeof req.body === "string" ? req.body : "", gone.signal);
@@ -75,6 +88,23 @@ export function createTrpcHandler<TRouter extends AnyTRPCRouter>(router: TRouter
 }
 
 /**
+ * The path and input of a call trpc-stream.ts answers: a POST batch of one
+ * call to a streamed procedure, asking for a stream, with a JSON body.
+ * Anything else (or a body tRPC would refuse) is left to resolveResponse.
+ */
+function readStreamedCall(req: ReadRequest, path: string, search: string, streamed: ReadonlySet<string>): { path: string; input: unknown } | null {
+  if (req.method !== "POST" || !streamed.has(path) || !acceptsStream(req)) return null;
+  if (new URLSearchParams(search).get("batch") !== "1" || typeof req.body !== "string") return null;
+  if (req.headers["content-type"]?.split(";", 1)[0]?.trim().toLowerCase() !== "application/json") return null;
+  try {
+    const inputs = JSON.parse(req.body) as unknown;
+    return typeof inputs === "object" && inputs !== null && !Array.isArray(inputs) ? { path, input: (inputs as Record<string, unknown>)["0"] } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Status, headers, then the body's chunks as the answer produces them. Chunks
  * that come in one turn of the event loop leave in one socket write (Node
  * corks the socket until the next tick).
@@ -84,9 +114,8 @@ async function writeResponse(response: Response, res: ServerResponse, gone: Abor
   for (const [name, value] of response.headers) {
     // Cookies the procedures set went onto `res` directly (see context.ts); tRPC sets none of its own.
     if (name === "set-cookie") continue;
-    // The CORS layer's Vary (origin) stays beside tRPC's (trpc-accept, accept).
-    const earlier = name === "vary" ? res.getHeader("vary") : undefined;
-    res.setHeader(name, earlier ? `${String(earlier)}, ${value}` : value);
+    if (name === "vary") addVary(res, value);
+    else res.setHeader(name, value);
   }
   if (!response.body) {
     res.end();
@@ -110,16 +139,6 @@ async function writeResponse(response: Response, res: ServerResponse, gone: Abor
   }
 }
 
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done).off("close", done);
-      resolve();
-    };
-    res.once("drain", done).once("close", done);
-  });
-}
-
 function toHeaders(incoming: IncomingMessage["headers"]): Headers {
   const headers = new Headers();
   for (const name in incoming) {
@@ -134,4 +153,10 @@ function toHeaders(incoming: IncomingMessage["headers"]): Headers {
 function trimSlash(path: string): string {
   const start = path.startsWith("/") ? 1 : 0;
   return path.endsWith("/") && path.length > start ? path.slice(start, -1) : path.slice(start);
+}
+
+/** Adds to the response's Vary: the CORS layer's (origin) stays beside tRPC's (trpc-accept, accept). */
+function addVary(res: ServerResponse, value: string) {
+  const earlier = res.getHeader("vary");
+  res.setHeader("vary", earlier ? `${String(earlier)}, ${value}` : value);
 }
