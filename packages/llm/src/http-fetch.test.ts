@@ -61,6 +61,25 @@ describe("createHttpFetch", () => {
     expect((await reader.read()).done).toBe(true);
   });
 
+  it("a reader slower than the socket gets the whole body, in order (the socket waits for it)", async () => {
+    const piece = (i: number) => `${String(i).padStart(6, "0")}${"x".repeat(16_378)}`;
+    handle = (_body, r) => {
+      r.writeHead(200, { "content-type": "application/octet-stream" });
+      for (let i = 0; i < 128; i += 1) r.write(piece(i));
+      r.end();
+    };
+    const response = await createHttpFetch()(url, { method: "POST", body: "{}" });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      text += decoder.decode(read.value, { stream: true });
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(text.length).toBe(128 * 16_384);
+    expect(text).toBe(Array.from({ length: 128 }, (_, i) => piece(i)).join(""));
+  });
+
   it("an abort mid-body closes the connection and fails the read", async () => {
     handle = (_body, r) => {
       r.writeHead(200, { "content-type": "text/event-stream" });

@@ -70,6 +70,7 @@ function send(url: URL, init: RequestInit, body: string | Uint8Array | undefined
  * pauses the socket when a chunk is waiting unread; cancelling closes it.
  */
 function readableOf(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+  let paused = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       let settled = false;
@@ -79,8 +80,10 @@ function readableOf(incoming: IncomingMessage): ReadableStream<Uint8Array> {
         controller.error(error);
       };
       incoming.on("data", (chunk: Buffer) => {
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 1) <= 0) incoming.pause();
+        controller.enqueue(chunk); // a Buffer is a Uint8Array
+        if ((controller.desiredSize ?? 1) > 0) return;
+        incoming.pause();
+        paused = true;
       });
       incoming.once("end", () => {
         settled = true;
@@ -91,6 +94,9 @@ function readableOf(incoming: IncomingMessage): ReadableStream<Uint8Array> {
       incoming.once("close", () => fail(incoming.errored ?? new Error("terminated")));
     },
     pull() {
+      // Only a paused socket is resumed: resume() on a flowing one still costs a tick and a read call.
+      if (!paused) return;
+      paused = false;
       incoming.resume();
     },
     cancel() {
