@@ -75,7 +75,8 @@ export async function startServer(
   try {
     pipeline = await startPipeline(env, log, { url: options.databaseUrl, ...database }, llm, createStructured(env, options.llm), {
       stages: options.stages,
-      notifyWorker: (queue) => workerThread?.notify(queue),
+      // With a worker thread, new jobs wake it; without, they are announced to worker processes (see runtime.ts).
+      notifyWorker: threaded ? (queue) => workerThread?.notify(queue) : undefined,
       processMetrics: options.listen !== false,
     });
   } catch (error) {

@@ -88,4 +88,24 @@ describe("the worker's batches", () => {
     }
     expect((await database.db.select().from(outboxEvents).where(inArray(outboxEvents.messageId, ids))).filter((e) => !e.processedAt && e.type.startsWith("message."))).toEqual([]);
   });
+
+  it("a job sent by a process without a worker is announced: the idle worker elsewhere claims it at once, not at its next poll", async () => {
+    const api = await startPipelineRuntime({ url: database.url, db: database.db, sql: database.sql }, silent, { client: fixedReplyModel(), demo: true }, {
+      runWorker: false,
+      queue: { webhookRetries: 1, webhookRetryDelaySeconds: 1, postProcessRetries: 2, postProcessRetryDelaySeconds: 1 },
+      worker: { concurrency: 1, relayIntervalMs: 60_000, relayAfterMs: 60_000 },
+      enhancementWindowMs: 1_000,
+    });
+    try {
+      const fixture = await seedSession(database);
+      const user = await insertUserMessage(database, fixture.claims, "Hello");
+      const job = { stages: ["record-analytics"], complexity: "simple", flags: defaultFlags() };
+      const { messageId } = await saveReply(database.db, fixture.claims, user.id, end, true, job);
+      await api.deps.queue!.sendPostProcess({ ...job, complexity: "simple", messageId, organizationId: fixture.organizationId, committedAt: Date.now() });
+      // The worker polls once a minute here: only the announcement brings it in time.
+      await expect.poll(async () => (await database.db.select().from(backgroundRuns).where(eq(backgroundRuns.messageId, messageId))).length, { timeout: 10_000 }).toBe(1);
+    } finally {
+      await api.stop();
+    }
+  });
 });

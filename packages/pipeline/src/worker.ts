@@ -38,7 +38,14 @@ export const defaultWorkerOptions: WorkerOptions = { concurrency: 4, relayInterv
 
 /** Wake-ups bring new work at once; the poll only catches what nobody announced, such as a retry coming due. */
 const IDLE_POLL_MS = 2_000;
-const GATHER_MS = 20;
+/**
+ * A batch costs about the same few dozen statements however many messages
+ * it holds, so work is let gather this long after a wake-up. Measured at ~20
+ * messages a second: 20 ms gave batches of 2 and ~14 ms of worker CPU per
+ * message, 250 ms batches of 9 and ~7 ms, the background lag's p95 still
+ * under 0.5 s (its goal is 1 s).
+ */
+const GATHER_MS = 200;
 
 type WorkerDeps = {
   db: Database;
