@@ -30,8 +30,13 @@ export async function resolveDatabaseUrl(env: Env, log: AppLogger): Promise<{ ur
   return { url: pg.urlFor("leadline"), embedded: true, stop: () => pg.stop() };
 }
 
-/** Connections opened and given the answer path's statements at start-up (and, with DB_IDLE_TIMEOUT_S=0, kept). */
-const WARM_CONNECTIONS = 8;
+/**
+ * Connections opened and given the answer path's statements at start-up
+ * (and, with DB_IDLE_TIMEOUT_S=0, kept): the whole pool up to this many, as
+ * postgres.js opens a new connection whenever every open one is busy, and
+ * the first reply saved on an unprepared one waits an extra round trip.
+ */
+const WARM_CONNECTIONS = 64;
 
 /** The pool the server uses, after one round trip proves the database answers. */
 export async function connectDatabase(url: string, env: Env) {

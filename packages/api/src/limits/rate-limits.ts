@@ -87,17 +87,17 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
   }
 
   /** Remembers the store's answer; answers of one window may arrive out of order, and the lowest count left is the latest. */
-  function learn(knownKey: string, answer: RateLimiterRes, now: number, confirming: boolean) {
+  function learn(knownKey: string, answer: RateLimiterRes, now: number, confirming: number) {
     const entry = known.get(knownKey);
     const resetAt = now + answer.msBeforeNext;
     const remaining = Math.max(answer.remainingPoints, 0);
     if (entry && entry.resetAt > now && Math.abs(entry.resetAt - resetAt) < 1_000) {
       entry.remaining = Math.min(entry.remaining, remaining);
-      if (confirming) entry.unconfirmed = Math.max(entry.unconfirmed - 1, 0);
+      entry.unconfirmed = Math.max(entry.unconfirmed - confirming, 0);
       return;
     }
     if (known.size >= MAX_KNOWN_KEYS) forgetExpired(now);
-    known.set(knownKey, { remaining, resetAt, unconfirmed: entry && confirming ? Math.max(entry.unconfirmed - 1, 0) : 0 });
+    known.set(knownKey, { remaining, resetAt, unconfirmed: entry ? Math.max(entry.unconfirmed - confirming, 0) : 0 });
   }
 
   function forgetExpired(now: number) {
@@ -105,18 +105,40 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
     if (known.size >= MAX_KNOWN_KEYS) known.clear();
   }
 
-  /** Background counts wait for the next turn of the event loop: by then the admitted request has started its model call. */
-  const pendingCounts: (() => Promise<unknown>)[] = [];
+  /**
+   * Background counts wait for the next turn of the event loop (by then the
+   * admitted request has started its model call), and a key's hits of one
+   * turn go to the store as one consume of that many points: under load a
+   * site's key costs the store one call a turn, not one a message.
+   */
+  const pendingCounts = new Map<string, { limiter: RateLimiterAbstract; key: string; hits: number }>();
   const counting = new Set<Promise<unknown>>();
-  function countLater(count: () => Promise<unknown>) {
-    pendingCounts.push(count);
-    if (pendingCounts.length > 1) return;
-    setImmediate(() => {
-      for (const run of pendingCounts.splice(0)) {
-        const counted = run().finally(() => counting.delete(counted));
-        counting.add(counted);
-      }
-    });
+  function countLater(knownKey: string, limiter: RateLimiterAbstract, key: string) {
+    const pending = pendingCounts.get(knownKey);
+    if (pending) {
+      pending.hits += 1;
+      return;
+    }
+    pendingCounts.set(knownKey, { limiter, key, hits: 1 });
+    if (pendingCounts.size === 1) setImmediate(countPending);
+  }
+
+  function countPending() {
+    const batch = [...pendingCounts];
+    pendingCounts.clear();
+    for (const [knownKey, { limiter, key, hits }] of batch) {
+      const counted = limiter
+        .consume(key, hits)
+        .then(
+          (answer) => learn(knownKey, answer, Date.now(), hits),
+          (answer: unknown) => {
+            if (answer instanceof RateLimiterRes) learn(knownKey, answer, Date.now(), hits);
+            else known.delete(knownKey); // the store and its insurance failed: ask synchronously next time
+          },
+        )
+        .finally(() => counting.delete(counted));
+      counting.add(counted);
+    }
   }
 
   async function consumeOne(rule: RateRule, key: string): Promise<RateRefusal | null> {
@@ -125,24 +147,16 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
     const now = Date.now();
     if (admitsLocally(rule, knownKey, now)) {
       known.get(knownKey)!.unconfirmed += 1;
-      countLater(() =>
-        limiter.consume(key).then(
-        (answer) => learn(knownKey, answer, Date.now(), true),
-        (answer: unknown) => {
-          if (answer instanceof RateLimiterRes) learn(knownKey, answer, Date.now(), true);
-          else known.delete(knownKey); // the store and its insurance failed: ask synchronously next time
-        },
-        ),
-      );
+      countLater(knownKey, limiter, key);
       return null;
     }
     try {
-      learn(knownKey, await limiter.consume(key), Date.now(), false);
+      learn(knownKey, await limiter.consume(key), Date.now(), 0);
       return null;
     } catch (refusal) {
       // A store error reaches here only when the insurance limiter failed as well.
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
-      learn(knownKey, refusal, Date.now(), false);
+      learn(knownKey, refusal, Date.now(), 0);
       return { rule: rule.name, retryAfterMs: Math.max(refusal.msBeforeNext, 1) };
     }
   }
@@ -164,7 +178,7 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
     },
 
     async settled() {
-      while (pendingCounts.length > 0 || counting.size > 0) {
+      while (pendingCounts.size > 0 || counting.size > 0) {
         await new Promise((resolve) => setImmediate(resolve));
         await Promise.allSettled([...counting]);
       }
