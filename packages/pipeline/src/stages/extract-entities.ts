@@ -68,5 +68,6 @@ function extractFromTexts(texts: readonly string[]): Extraction {
   return { contact: { ...result.contact }, signals: { ...result.signals }, found: [...result.found] };
 }
 
-const MAX_READINGS = 10_000;
+/** Texts kept: a few thousand covers every active session's window; a message is at most MAX_MESSAGE_CHARS. */
+const MAX_READINGS = 5_000;
 const readings = new Map<string, Extraction>();
