@@ -132,4 +132,22 @@ describe("workInBatches", () => {
       await workers.stop(5_000);
     }
   });
+
+  it("a failed job is looked for again when its retry comes due, not at the next poll", async () => {
+    const queue = "batch-retry-test";
+    await ensureQueue(boss, queue, { retryLimit: 1, retryDelay: 1 });
+    const id = await boss.send(queue, { n: 1 });
+    let attempts = 0;
+    const workers = workInBatches<{ n: number }>(boss, queue, { concurrency: 2, idlePollMs: 60_000, gatherMs: 10 }, async (jobs) => {
+      attempts += 1;
+      return jobs.map((job) => (job.retryCount === 0 ? new Error("first attempt fails") : null));
+    });
+    try {
+      await until(async () => (await boss.getJobById(queue, id!))?.state === "completed", 10_000);
+    } finally {
+      await workers.stop(5_000);
+    }
+    expect(attempts).toBe(2);
+  });
 });
+

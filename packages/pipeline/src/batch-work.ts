@@ -7,6 +7,8 @@ export type BatchOptions = {
   idlePollMs: number;
   /** After a wake-up, how long to let jobs gather before claiming them: many jobs then cost one claim, one run of each stage and one completion. */
   gatherMs: number;
+  /** A job failed its last attempt (pg-boss moves it to the queue's dead letter queue, if it has one). */
+  onExhausted?: () => void;
 };
 
 /** What became of each job of a batch, in the batch's order: null done, else the error that fails it (the queue retries it alone). */
@@ -55,10 +57,11 @@ export function workInBatches<T extends object>(boss: PgBoss, name: string, opti
       outcome = jobs.map(() => error);
     }
     const done = jobs.filter((_, i) => outcome[i] == null).map((job) => job.id);
-    await Promise.all([
-      done.length ? boss.complete(name, done) : undefined,
-      ...jobs.map((job, i) => (outcome[i] == null ? undefined : boss.fail(name, job.id, failureOf(outcome[i])))),
-    ]);
+    const failed = jobs.filter((_, i) => outcome[i] != null);
+    await Promise.all([done.length ? boss.complete(name, done) : undefined, ...failed.map((job) => boss.fail(name, job.id, failureOf(outcome[jobs.indexOf(job)])))]);
+    // Nobody announces a retry coming due: look again when it has (the poll is only the fallback).
+    for (const delay of new Set(failed.filter((job) => job.retryCount < job.retryLimit).map(retryDelayMs))) setTimeout(wake, delay).unref();
+    if (failed.some((job) => job.retryCount >= job.retryLimit)) options.onExhausted?.();
   }
 
   const loop = (async () => {
@@ -113,6 +116,12 @@ export function eachJob<T extends object>(handle: (job: PgBoss.JobWithMetadata<T
     const results = await Promise.allSettled(jobs.map(handle));
     return results.map((result) => (result.status === "rejected" ? (result.reason ?? new Error("job failed")) : null));
   };
+}
+
+/** When pg-boss makes a failed job available again, at the latest: with backoff it picks a time between d·2^n and d·2^(n+1) seconds. */
+function retryDelayMs(job: PgBoss.JobWithMetadata<object>): number {
+  const seconds = job.retryBackoff ? job.retryDelay * 2 ** Math.min(16, job.retryCount + 1) : job.retryDelay;
+  return seconds * 1000 + 100;
 }
 
 /** What pg-boss keeps as a failed job's output. */

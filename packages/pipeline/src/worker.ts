@@ -37,7 +37,9 @@ const STOP_WAIT_MS = 10_000;
 export const defaultWorkerOptions: WorkerOptions = { concurrency: 4, relayIntervalMs: 15_000, relayAfterMs: 15_000 };
 
 /** Wake-ups bring new work at once; the poll only catches what nobody announced, such as a retry coming due. */
-const IDLE_POLL_MS = 2_000;
+const IDLE_POLL_MS = 5_000;
+/** A delivery failing its last attempt wakes the dead letter queue; this only catches what another process failed. */
+const DEAD_LETTER_POLL_MS = 30_000;
 /**
  * A batch costs about the same few dozen statements however many messages
  * it holds, so work is let gather this long after a wake-up. Measured at ~20
@@ -78,7 +80,7 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
     [JOB_NAMES.deliverWebhook]: workInBatches(
       boss,
       JOB_NAMES.deliverWebhook,
-      { ...batching, concurrency: options.concurrency },
+      { ...batching, concurrency: options.concurrency, onExhausted: () => wake(JOB_NAMES.webhookDead) },
       eachJob(async (job) => {
         const { deliveryId, organizationId } = deliverWebhookJob.parse(job.data);
         const outcome = await attemptDelivery(deps.db, organizationId, deliveryId);
@@ -88,7 +90,7 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
     [JOB_NAMES.webhookDead]: workInBatches(
       boss,
       JOB_NAMES.webhookDead,
-      { ...batching, concurrency: 1 },
+      { ...batching, concurrency: 1, idlePollMs: Math.max(batching.idlePollMs, DEAD_LETTER_POLL_MS) },
       eachJob(async (job) => {
         const { deliveryId, organizationId } = deliverWebhookJob.parse(job.data);
         await markDeliveryDead(deps.db, organizationId, deliveryId);
