@@ -86,7 +86,9 @@ afterAll(async () => {
   await rm(dirname(dataDir), { recursive: true, force: true });
 });
 
-describe("pnpm start (embedded)", () => {
+// Each test starts five services (PostgreSQL, Unleash, the simulator, the API and two Next apps) and
+// waits up to 60 s for them (startAll): on a busy 2-core machine that alone passed the default 30 s.
+describe("pnpm start (embedded)", { timeout: 120_000 }, () => {
   it("starts, answers /readyz, prints URLs and the login; Ctrl-C stops everything, Postgres included", async () => {
     const run = await startAll(env);
     expect(run.output()).toContain("initialising a new PostgreSQL cluster");
