@@ -71,8 +71,6 @@ export async function startPipelineRuntime(database: { url: string; db: Database
     timings,
     metrics,
     queue,
-    // The queue itself wakes the worker whenever jobs are inserted (see setOnSent above and in startWorker).
-    notifyWorker: () => {},
     background,
     services: { ...createQueueServices(queue), structured: options.structured ?? null },
     enhancementWindowMs: options.enhancementWindowMs,

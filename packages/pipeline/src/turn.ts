@@ -31,8 +31,6 @@ export type TurnDeps = {
   metrics: PipelineMetrics;
   /** Null when this process has no queue (then background stages run inline). */
   queue: JobQueue | null;
-  /** Wakes a worker in this process, if there is one. */
-  notifyWorker(): void;
   background: BackgroundListener | null;
   services: StageServices;
   /** How long the stream stays open for an "enhanced" event after "done". */
@@ -195,10 +193,8 @@ export async function answerTurn(deps: TurnDeps, turn: Turn, emit: (event: SendE
     // open for the hand-off (a visitor's connection stays busy until it closes, and a busy pool made
     // that wait long under load). A failed hand-off only means the outbox relay enqueues the work later.
     handingOff = true;
-    void deps.queue.sendPostProcess(job).then(
-      () => deps.notifyWorker(),
-      (error: unknown) => deps.log.warn({ err: error, messageId }, "could not enqueue background work; the outbox relay will"),
-    );
+    // The queue wakes the worker itself once the job is in (see runtime.ts).
+    void deps.queue.sendPostProcess(job).catch((error: unknown) => deps.log.warn({ err: error, messageId }, "could not enqueue background work; the outbox relay will"));
   } else if (!backgroundStages.length) {
     await completeMessage(deps.sql, { organizationId: turn.claims.organizationId, messageId, lagMs: 0, spans: inlineSpans, attempts: 1 }).catch((error: unknown) =>
       deps.log.warn({ err: error, messageId }, "could not mark the message processed; the outbox relay will"),
