@@ -3,10 +3,11 @@ import { sql } from "drizzle-orm";
 import type { ContactInfo, QualificationSignals } from "@leadline/db/schema";
 import { organizationIdOf } from "@leadline/db/tenant";
 
-import { recordsOf, uuidArray } from "../batch-sql";
+import { recordsOf } from "../batch-sql";
 import { scoreLead } from "../domain/index";
 import { byOrganization, type BatchableStage } from "../runner";
 import type { StageContext, StageState } from "../stage";
+import { lockLeadsOfSessions } from "./lead-rows";
 
 const RANK = { new: 0, engaged: 1, qualified: 2, hot: 3 } as const;
 
@@ -40,21 +41,9 @@ async function qualifyLeads(ctxs: readonly StageContext[]) {
   const [first] = ctxs;
   if (!first) return;
   const organizationId = organizationIdOf(first.facts.organizationId);
-  const sessions = uuidArray([...new Set(ctxs.map((ctx) => ctx.facts.sessionId))]);
   await first.db.transaction(async (tx) => {
-    const [existing, counts] = await Promise.all([
-      // Locked in one order, so two batches sharing sessions wait for each other instead of deadlocking.
-      tx.execute<LeadState & { session_id: string }>(sql`
-        select session_id, status, contact_info, signals from leads
-        where organization_id = ${organizationId} and session_id = any(${sessions}::uuid[])
-        order by session_id for update`),
-      tx.execute<{ session_id: string; n: number }>(sql`
-        select session_id, count(*)::int as n from chat_messages
-        where organization_id = ${organizationId} and session_id = any(${sessions}::uuid[]) and role = 'user'
-        group by session_id`),
-    ]);
-    const userMessages = new Map(counts.map((c) => [c.session_id, c.n]));
-    const current = new Map<string, LeadState>(existing.map((lead) => [lead.session_id, lead]));
+    const { leads, userMessages } = await lockLeadsOfSessions(tx, organizationId, ctxs.map((ctx) => ctx.facts.sessionId));
+    const current = new Map<string, LeadState>([...leads].map(([session, lead]) => [session, lead as LeadState]));
     type Scored = { ctx: StageContext; events: string[]; contact: ContactInfo; signals: QualificationSignals } & ReturnType<typeof scoreLead>;
     const scored: Scored[] = [];
     const latest = new Map<string, Scored>();

@@ -4,11 +4,12 @@ import { z } from "zod";
 import type { ContactInfo, QualificationSignals } from "@leadline/db/schema";
 import { organizationIdOf } from "@leadline/db/tenant";
 
-import { recordsOf, uuidArray } from "../batch-sql";
+import { recordsOf } from "../batch-sql";
 import { findBudget, findTeamSize, findTimeline, parseCompany, parseEmail, parseJobTitle, parsePersonName, parsePhone, scoreLead } from "../domain/index";
 import { byOrganization, type BatchableStage } from "../runner";
 import type { StageContext } from "../stage";
 import { latestUserMessages } from "./extract-entities";
+import { lockLeadsOfSessions } from "./lead-rows";
 
 /** What the model is asked for; every value it returns is validated before use. */
 const leadFacts = z.object({
@@ -83,23 +84,10 @@ async function scoreInDetail(ctxs: readonly StageContext[]): Promise<unknown[]> 
   return answers.map((a) => a.error ?? null);
 }
 
-type Lead = { id: string; session_id: string; contact_info: ContactInfo; signals: QualificationSignals };
 
 async function updateLeads(first: StageContext, organizationId: string, answered: { ctx: StageContext; found: ReturnType<typeof validated> }[]) {
-  const sessions = uuidArray([...new Set(answered.map((a) => a.ctx.facts.sessionId))]);
   await first.db.transaction(async (tx) => {
-    const [existing, counts] = await Promise.all([
-      tx.execute<Lead>(sql`
-        select id, session_id, contact_info, signals from leads
-        where organization_id = ${organizationId} and session_id = any(${sessions}::uuid[])
-        order by session_id for update`),
-      tx.execute<{ session_id: string; n: number }>(sql`
-        select session_id, count(*)::int as n from chat_messages
-        where organization_id = ${organizationId} and session_id = any(${sessions}::uuid[]) and role = 'user'
-        group by session_id`),
-    ]);
-    const userMessages = new Map(counts.map((c) => [c.session_id, c.n]));
-    const current = new Map(existing.map((lead) => [lead.session_id, lead]));
+    const { leads: current, userMessages } = await lockLeadsOfSessions(tx, organizationId, answered.map((a) => a.ctx.facts.sessionId));
     const updated = new Map<string, object>();
     for (const { ctx, found } of [...answered].sort((a, b) => a.ctx.facts.reply.committedAt - b.ctx.facts.reply.committedAt)) {
       const lead = current.get(ctx.facts.sessionId);
