@@ -4,6 +4,7 @@ import type { Database } from "@leadline/db/client";
 import type { requestTimings } from "@leadline/db/schema";
 
 import { recordsOf } from "./batch-sql";
+import { createFlushTimer } from "./flush-timer";
 
 export type TimingRow = typeof requestTimings.$inferInsert;
 
@@ -18,20 +19,11 @@ export function createTimingsWriter(db: Database, log: { warn(obj: object, msg?:
   let buffer: TimingRow[] = [];
   let retry: TimingRow[] = [];
   let flushing: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | null = null;
-
-  function schedule() {
-    if (timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      void flush();
-    }, options.flushMs);
-    timer.unref();
-  }
+  const timer = createFlushTimer(() => flush(), options.flushMs);
+  const schedule = timer.schedule;
 
   function flush(): Promise<void> {
-    if (timer) clearTimeout(timer);
-    timer = null;
+    timer.cancel();
     flushing = flushing.then(async () => {
       const rows = [...retry, ...buffer];
       const wasRetry = retry.length;

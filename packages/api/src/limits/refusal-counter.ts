@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 
 import type { Database } from "@leadline/db/client";
 import { refusalCounts } from "@leadline/db/schema";
+import { createFlushTimer } from "@leadline/pipeline/flush-timer";
 
 import type { RefusalReason } from "../errors";
 
@@ -20,19 +21,11 @@ const MAX_PENDING_KEYS = 10_000;
 export function createRefusalCounter(db: Database, log: Logger) {
   let pending = new Map<string, { siteId: string; organizationId: string; minute: Date; reason: RefusalReason; count: number }>();
 
-  let timer: NodeJS.Timeout | null = null;
-  function schedule() {
-    if (timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      void flush();
-    }, FLUSH_EVERY_MS);
-    timer.unref();
-  }
+  const timer = createFlushTimer(() => flush(), FLUSH_EVERY_MS);
+  const schedule = timer.schedule;
 
   async function flush(): Promise<void> {
-    if (timer) clearTimeout(timer);
-    timer = null;
+    timer.cancel();
     if (pending.size === 0) return;
     const rows = [...pending.values()];
     pending = new Map();

@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 
 import type { Database } from "@leadline/db/client";
 import { siteSpend } from "@leadline/db/schema";
+import { createFlushTimer } from "@leadline/pipeline/flush-timer";
 
 import { reserveSpend, type BudgetLimits, type Reservation } from "./budget";
 
@@ -76,7 +77,6 @@ export function createSpendLedger(db: Database, log: LedgerLog): SpendLedger {
   /** The lease each site's messages take from now. */
   const serving = new Map<string, Lease>();
   let nextId = 1;
-  let timer: NodeJS.Timeout | null = null;
   let flushing: Promise<void> | null = null;
 
   function take(lease: Lease, units: number): Reservation {
@@ -147,13 +147,10 @@ export function createSpendLedger(db: Database, log: LedgerLog): SpendLedger {
       });
   }
 
+  // Again after each flush while leases are held: an idle one is given back once IDLE_RELEASE_MS has passed.
+  const timer = createFlushTimer(() => flush().finally(schedule), FLUSH_MS);
   function schedule() {
-    if (timer || leases.size === 0) return;
-    timer = setTimeout(() => {
-      timer = null;
-      void flush().finally(schedule);
-    }, FLUSH_MS);
-    timer.unref();
+    if (leases.size > 0) timer.schedule();
   }
 
   /** One update: what was spent moves from reserved to spent, what was given back leaves reserved. */
@@ -226,8 +223,7 @@ export function createSpendLedger(db: Database, log: LedgerLog): SpendLedger {
     flush,
 
     async stop() {
-      if (timer) clearTimeout(timer);
-      timer = null;
+      timer.cancel();
       await flush({ release: true });
     },
   };
