@@ -42,7 +42,7 @@ export type TurnDeps = {
 export type Turn = {
   claims: Claims;
   visitorId: string;
-  /** The visitor's message; its id once stored (see `stored`). */
+  /** The visitor's message; its id comes from `store`. */
   userMessage: { content: string; clientMessageId: string };
   /**
    * Stores the user message (or gives the id of the one stored already),

@@ -128,6 +128,8 @@ export async function resolveResend(
   if (reply && reply.status !== "failed") return { startedAt, visitor, flags, kind: "replay", userMessage, reply };
   const claimed = await claimAnswer(ctx, visitor, userMessage, reply);
   if (!claimed) return { startedAt, visitor, flags, kind: "wait", userMessage };
+  // This answer is not added to the cached history (its turn has no session state): the session's next message reads it from the database.
+  void ctx.pipeline.cache.invalidate("sessions", visitor.organizationId, visitor.sessionId).catch(() => undefined);
   const history = await loadHistoryBefore(ctx, claimed);
   return { startedAt, visitor, flags, kind: "answer", turn: turnOf(visitor, prepared, { ...session, history, state: null }, claimed) };
 }
