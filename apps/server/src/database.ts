@@ -53,7 +53,8 @@ export async function connectDatabase(url: string, env: Env) {
     await handle.close(0).catch(() => {});
     throw new StartupError(describeConnectionError(url, error));
   }
-  // Opened and prepared now rather than by the first visitors (see prepareAnswerPath).
-  await onEachConnection(handle.sql, Math.min(WARM_CONNECTIONS, env.DB_POOL_MAX), prepareAnswerPath).catch(() => {});
+  // Opened and prepared now rather than by the first visitors (see prepareAnswerPath). A worker answers no
+  // visitor: its pool (the guard, alerts, reports) opens a connection when it needs one, not DB_POOL_MAX at start.
+  if (env.ROLE !== "worker") await onEachConnection(handle.sql, Math.min(WARM_CONNECTIONS, env.DB_POOL_MAX), prepareAnswerPath).catch(() => {});
   return handle;
 }

@@ -29,6 +29,7 @@ export function startPipeline(
     queue: { webhookRetries: env.WEBHOOK_RETRIES, webhookRetryDelaySeconds: env.WEBHOOK_RETRY_DELAY_S, postProcessRetries: 5, postProcessRetryDelaySeconds: 1 },
     worker: { concurrency: env.WORKER_CONCURRENCY, relayIntervalMs: 15_000, relayAfterMs: env.OUTBOX_RELAY_AFTER_MS },
     enhancementWindowMs: env.ENHANCEMENT_WINDOW_MS,
+    answersChat: env.ROLE !== "worker",
     structured,
     redisUrl: env.REDIS_URL,
     ...extras,

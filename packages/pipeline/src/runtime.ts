@@ -28,6 +28,8 @@ export type RuntimeOptions = {
   processMetrics?: boolean;
   /** Wakes a worker elsewhere (a worker thread of this process) for new jobs of a queue, when this process runs none itself. */
   notifyWorker?: (queue: string) => void;
+  /** False where no visitor is answered (ROLE=worker, the worker thread): no stream waits for an "enhanced" event there. */
+  answersChat?: boolean;
 };
 
 type Log = TurnDeps["log"] & { info(obj: object, msg?: string): void };
@@ -59,7 +61,8 @@ export async function startPipelineRuntime(database: { url: string; db: Database
   }
   const timings = createTimingsWriter(database.db, log);
   const cache = createPipelineCache({ redisUrl: options.redisUrl, log });
-  const background = await listenForBackgroundDone(database.sql);
+  // Every finished message is announced to each listener: a process that answers no visitor does not listen.
+  const background = (options.answersChat ?? true) ? await listenForBackgroundDone(database.sql) : null;
   const metrics = createPipelineMetrics(() => cache.stats(), { processMetrics: options.processMetrics ?? true });
   const deps: TurnDeps = {
     db: database.db,
@@ -84,7 +87,7 @@ export async function startPipelineRuntime(database: { url: string; db: Database
     async stop() {
       await worker?.stop();
       await timings.stop();
-      await background.stop().catch(() => {});
+      await background?.stop().catch(() => {});
       // The queue stops after the jobs it has handed out finish (a batch fetched while the worker was
       // stopping included), so the worker's pool closes only then.
       await queue.stop();
