@@ -3,8 +3,11 @@ import type PgBoss from "pg-boss";
 export type BatchOptions = {
   /** Jobs of this queue under way at once in this process. */
   concurrency: number;
-  /** How often an idle queue is looked at when nothing woke it: the fallback for jobs nobody announced (retries coming due, other processes' jobs). */
-  idlePollMs: number;
+  /**
+   * How often an idle queue is claimed from when nothing woke it: the fallback for jobs nobody announced (retries
+   * coming due, other processes' jobs). Null: the loop only claims when woken (someone else looks for such jobs).
+   */
+  idlePollMs: number | null;
   /** After a wake-up, how long to let jobs gather before claiming them: many jobs then cost one claim, one run of each stage and one completion. */
   gatherMs: number;
   /** A job failed its last attempt (pg-boss moves it to the queue's dead letter queue, if it has one). */
@@ -19,9 +22,10 @@ export type BatchOutcome = (unknown | null)[];
  * `handle` at once. One loop per queue: it claims as many jobs as there is
  * room for in one statement, completes those that succeeded in one
  * statement and fails the others one by one (pg-boss retries each with
- * backoff). An idle queue costs nothing but a slow fallback poll: new work
- * wakes the loop (wake(), from a producer in this process or a Postgres
- * NOTIFY from another one), and the loop then waits gatherMs so that work
+ * backoff). An idle queue costs nothing but a slow fallback poll, or none
+ * when the caller looks for unannounced work itself: new work wakes the loop
+ * (wake(), from a producer in this process, a Postgres NOTIFY from another
+ * one, or that look), and the loop then waits gatherMs so that work
  * arriving together is claimed together.
  */
 export function workInBatches<T extends object>(boss: PgBoss, name: string, options: BatchOptions, handle: (jobs: PgBoss.JobWithMetadata<T>[]) => Promise<BatchOutcome>) {
@@ -33,10 +37,10 @@ export function workInBatches<T extends object>(boss: PgBoss, name: string, opti
   let woken = false;
   let interrupt: (() => void) | null = null;
 
-  const pause = (ms: number) =>
+  const pause = (ms: number | null) =>
     new Promise<void>((resolve) => {
       if (woken || stopping) return resolve();
-      const timer = setTimeout(done, ms);
+      const timer = ms === null ? undefined : setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         interrupt = null;

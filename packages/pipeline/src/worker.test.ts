@@ -108,4 +108,24 @@ describe("the worker's batches", () => {
       await api.stop();
     }
   });
+
+  it("a job nobody announced (a producer that died before its NOTIFY) is found by the idle worker's periodic look", async () => {
+    const looking = await startPipelineRuntime({ url: database.url, db: database.db, sql: database.sql }, silent, { client: fixedReplyModel(), demo: true }, {
+      runWorker: true,
+      queue: { webhookRetries: 1, webhookRetryDelaySeconds: 1, postProcessRetries: 2, postProcessRetryDelaySeconds: 1 },
+      worker: { concurrency: 1, relayIntervalMs: 60_000, relayAfterMs: 60_000, idlePollMs: 300 },
+      enhancementWindowMs: 1_000,
+    });
+    try {
+      const fixture = await seedSession(database);
+      const user = await insertUserMessage(database, fixture.claims, "Hello");
+      const job = { stages: ["record-analytics"], complexity: "simple", flags: defaultFlags() };
+      const { messageId } = await saveReply(database.db, fixture.claims, user.id, end, true, job);
+      // Straight into pg-boss: no wake-up in this process, no NOTIFY to another.
+      await looking.queue.boss.insert([{ name: "post-process", data: { ...job, complexity: "simple", messageId, organizationId: fixture.organizationId, committedAt: Date.now() } }]);
+      await expect.poll(async () => (await database.db.select().from(backgroundRuns).where(eq(backgroundRuns.messageId, messageId))).length, { timeout: 5_000 }).toBe(1);
+    } finally {
+      await looking.stop();
+    }
+  });
 });

@@ -25,7 +25,7 @@ export type WorkerOptions = {
   relayIntervalMs: number;
   /** How old unprocessed outbox events must be before the relay re-enqueues them. */
   relayAfterMs: number;
-  /** How often an idle queue is polled when no wake-up came (retries coming due, producers that announce nothing). */
+  /** How often the idle queues are looked at when no wake-up came (retries coming due, producers that announce nothing). */
   idlePollMs?: number;
   /** How long work gathers after a wake-up before it is claimed in one batch. */
   gatherMs?: number;
@@ -36,10 +36,13 @@ const STOP_WAIT_MS = 10_000;
 
 export const defaultWorkerOptions: WorkerOptions = { concurrency: 4, relayIntervalMs: 15_000, relayAfterMs: 15_000 };
 
-/** Wake-ups bring new work at once; the poll only catches what nobody announced, such as a retry coming due. */
+/**
+ * Wake-ups bring new work at once; the poll only catches what nobody
+ * announced, such as a retry coming due or a job another process left. It is
+ * one look at all of this worker's queues (see findQueuesWithWork), not a
+ * claim on each: an idle worker then costs one small query per interval.
+ */
 const IDLE_POLL_MS = 5_000;
-/** A delivery failing its last attempt wakes the dead letter queue; this only catches what another process failed. */
-const DEAD_LETTER_POLL_MS = 30_000;
 /**
  * A batch costs about the same few dozen statements however many messages
  * it holds, so work is let gather this long after a wake-up. Measured at ~20
@@ -66,7 +69,8 @@ type WorkerDeps = {
 export async function startWorker(deps: WorkerDeps, options: WorkerOptions = defaultWorkerOptions) {
   const { boss } = deps.queue;
   const services = { ...createQueueServices(deps.queue), structured: deps.structured ?? null };
-  const batching = { idlePollMs: options.idlePollMs ?? IDLE_POLL_MS, gatherMs: options.gatherMs ?? GATHER_MS };
+  // The loops claim when woken; the look below wakes those whose jobs nobody announced.
+  const batching = { idlePollMs: null, gatherMs: options.gatherMs ?? GATHER_MS };
   const queues: Record<string, ReturnType<typeof workInBatches>> = {
     [JOB_NAMES.postProcess]: workInBatches<PostProcessJob>(boss, JOB_NAMES.postProcess, { ...batching, concurrency: options.concurrency }, (jobs) =>
       processMessages(deps, services, jobs),
@@ -90,7 +94,7 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
     [JOB_NAMES.webhookDead]: workInBatches(
       boss,
       JOB_NAMES.webhookDead,
-      { ...batching, concurrency: 1, idlePollMs: Math.max(batching.idlePollMs, DEAD_LETTER_POLL_MS) },
+      { ...batching, concurrency: 1 },
       eachJob(async (job) => {
         const { deliveryId, organizationId } = deliverWebhookJob.parse(job.data);
         await markDeliveryDead(deps.db, organizationId, deliveryId);
@@ -102,6 +106,13 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
   // Jobs this process sends wake its own loops; other processes announce theirs with NOTIFY.
   deps.queue.setOnSent(wake);
   const announcements = await deps.sql.listen(QUEUE_CHANNEL, wake);
+  const look = setInterval(() => {
+    findQueuesWithWork(deps.sql, Object.keys(queues)).then(
+      (names) => names.forEach(wake),
+      (error: unknown) => deps.log.warn({ err: error }, "looking for unannounced jobs failed"),
+    );
+  }, options.idlePollMs ?? IDLE_POLL_MS);
+  look.unref();
 
   const relay = setInterval(() => {
     relayUnprocessed(deps, options.relayAfterMs).catch((error: unknown) => deps.log.warn({ err: error }, "outbox relay failed"));
@@ -117,6 +128,7 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
     /** Stops taking jobs and lets those under way finish (up to STOP_WAIT_MS), so the pool closing after this cuts none short. */
     async stop() {
       clearInterval(relay);
+      clearInterval(look);
       await announcements.unlisten().catch(() => {});
       await Promise.all(Object.values(queues).map((queue) => queue.stop(STOP_WAIT_MS)));
     },
@@ -124,6 +136,19 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = def
 }
 
 export type Worker = Awaited<ReturnType<typeof startWorker>>;
+
+/**
+ * The queues among `names` with a job that could be claimed now (pg-boss's
+ * own test for a claim: waiting or to retry, its start time passed), in one
+ * read of the queue's table. A claim per queue cost an update statement each,
+ * several times per interval, for nothing while the worker is idle.
+ */
+async function findQueuesWithWork(sql_: Sql, names: readonly string[]): Promise<string[]> {
+  // An array literal: queue names are this module's constants (letters and hyphens).
+  const rows = await sql_<{ name: string }[]>`
+    select distinct name from pgboss.job where name = any(${`{${names.join(",")}}`}::text[]) and state < 'active' and start_after < now()`;
+  return rows.map((row) => row.name);
+}
 
 /** Webhooks found by a background stage are delivered by their own jobs, each with its own retries. */
 export function createQueueServices(queue: JobQueue): StageServices {
