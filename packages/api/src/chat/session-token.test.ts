@@ -32,4 +32,12 @@ describe("session tokens", () => {
       "UNAUTHORIZED: Session expired, please start a new chat",
     );
   });
+
+  it("checks a token it verified before again for its expiry and its secret", () => {
+    const token = signSessionToken(claims, secret, 60);
+    expect(verifySessionToken(token, secret)).toEqual(claims);
+    expect(verifySessionToken(token, secret)).toEqual(claims);
+    expect(refusal(() => verifySessionToken(token, secret, Date.now() + 61_000))).toBe("UNAUTHORIZED: Session expired, please start a new chat");
+    expect(refusal(() => verifySessionToken(token, "x".repeat(40)))).toBe("UNAUTHORIZED: Invalid session token");
+  });
 });
