@@ -5,7 +5,7 @@ import { createHttpFetch } from "./http-fetch";
 import type { Failure } from "./failures";
 import { estimateUsage } from "./usage";
 
-export { countPromptTokens, countTokens, estimateTokens, fitToTokenBudget } from "./tokens";
+export { countPromptTokens, countTokens, estimateTokens, fitToTokenBudget, tokenUpperBound } from "./tokens";
 
 export type ChatMessage = { role: "system" | "user" | "assistant"; content: string };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { countPromptTokens, countTokens, fitToTokenBudget } from "./tokens";
+import { countPromptTokens, countTokens, fitToTokenBudget, tokenUpperBound } from "./tokens";
 
 describe("token counts", () => {
   it("counts with the model's tokenizer, not by characters", () => {
@@ -8,6 +8,12 @@ describe("token counts", () => {
     expect(countTokens("hello world")).toBe(2);
     expect(countTokens("")).toBe(0);
     expect(countTokens("a".repeat(400))).toBeLessThan(100);
+  });
+
+  it("bounds a text's tokens by its UTF-8 bytes, never below the count", () => {
+    const texts = ["hello world", "a".repeat(400), "Grüße aus München, ça va?", "東京で会いましょう", "🙂🚀 emoji 👩‍💻", "x", "\n\n\t  spaced   out  ", "€15k within 3 months"];
+    for (const text of texts) expect(tokenUpperBound(text)).toBeGreaterThanOrEqual(countTokens(text));
+    expect(tokenUpperBound("东京")).toBe(6);
   });
 
   it("frames each message of a prompt", () => {
@@ -24,6 +30,16 @@ describe("fitting history to a token budget", () => {
     const framed = (m: { content: string }) => countTokens(m.content) + 3;
     const kept = fitToTokenBudget(history, framed(history[2]!) + framed(history[3]!) + 1);
     expect(kept.map((m) => m.content.slice(0, 10))).toEqual(["message 3:", "message 4:"]);
+  });
+
+  it("keeps what exact counting keeps when the history's bytes alone would pass the budget", () => {
+    const history = [turn(1, 40), turn(2, 40), turn(3, 40)];
+    const bytes = history.reduce((sum, m) => sum + tokenUpperBound(m.content) + 3, 0);
+    const tokens = history.reduce((sum, m) => sum + countTokens(m.content) + 3, 0);
+    // Between the token count and the byte bound: the fast path cannot decide, the exact count keeps all three.
+    expect(fitToTokenBudget(history, tokens)).toEqual(history);
+    expect(fitToTokenBudget(history, bytes - 1)).toEqual(history);
+    expect(fitToTokenBudget(history, tokens - 1)).toHaveLength(2);
   });
 
   it("keeps a short history whole and drops everything when even the newest does not fit", () => {

@@ -30,6 +30,15 @@ export function countTokens(text: string): number {
   return text.length === 0 ? 0 : encodedLength(text);
 }
 
+/**
+ * At least as many tokens as `text` has: every o200k_base token stands for
+ * one byte or more of UTF-8, so the byte length bounds the count, at the
+ * cost of a native length instead of the tokenizer.
+ */
+export function tokenUpperBound(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}
+
 /** A chat prompt's tokens: each message's content plus its framing, plus the reply's priming. */
 export function countPromptTokens(messages: ReadonlyArray<{ content: string }>): number {
   return messages.reduce((sum, m) => sum + countTokens(m.content) + TOKENS_PER_MESSAGE, 0) + TOKENS_PER_REPLY;
@@ -38,9 +47,15 @@ export function countPromptTokens(messages: ReadonlyArray<{ content: string }>):
 /**
  * The newest messages whose tokens (content and framing) fit the budget,
  * oldest first. Counting stops at the first message that does not fit, so a
- * long history costs no more to trim than the budget it keeps.
+ * long history costs no more to trim than the budget it keeps. A history
+ * whose bytes fit the budget fits it in tokens too and is kept without
+ * running the tokenizer (see tokenUpperBound): the common short
+ * conversation costs no tokenizing on the way to the model.
  */
 export function fitToTokenBudget<M extends { content: string }>(messages: readonly M[], budget: number): M[] {
+  let bound = 0;
+  for (const message of messages) bound += tokenUpperBound(message.content) + TOKENS_PER_MESSAGE;
+  if (bound <= budget) return [...messages];
   const kept: M[] = [];
   let used = 0;
   for (let i = messages.length - 1; i >= 0; i -= 1) {

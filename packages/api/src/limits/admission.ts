@@ -1,6 +1,6 @@
 import { HISTORY_LIMIT, HISTORY_TOKEN_BUDGET } from "@leadline/pipeline/lookups";
 import { computeCost } from "@leadline/pipeline/cost";
-import { countTokens } from "@leadline/llm/client";
+import { tokenUpperBound } from "@leadline/llm/client";
 
 import { throttleKeyOfIp } from "../auth/request";
 import type { VisitorClaims } from "../chat/session-token";
@@ -81,10 +81,17 @@ export async function admitContactForm(ctx: AdmissionContext, limits: SiteLimits
   ]);
 }
 
-/** The most a message can cost: its whole prompt at the input rate and the longest reply at the output rate. */
+/**
+ * The most a message can cost: its whole prompt at the input rate and the
+ * longest reply at the output rate. The message's own tokens are bounded by
+ * its bytes rather than counted: a bound is all a reservation needs (the
+ * real cost settles it), and the tokenizer's split pattern is a large
+ * regular expression V8 recompiles after every full GC, ~12 ms on the first
+ * message that follows one, before the model is even called.
+ */
 export async function priceWorstCase(ctx: Pick<Context, "pipeline" | "llm" | "config">, limits: SiteLimits, text: string): Promise<number> {
   const rate = await ctx.pipeline.rates.rateFor(ctx.llm.client.model, true);
-  const promptTokens = limits.systemPromptTokens + HISTORY_TOKEN_BUDGET + countTokens(text) + FRAMING_TOKENS;
+  const promptTokens = limits.systemPromptTokens + HISTORY_TOKEN_BUDGET + tokenUpperBound(text) + FRAMING_TOKENS;
   const cost = computeCost({ promptTokens, cachedPromptTokens: 0, completionTokens: ctx.config.maxOutputTokens, estimated: true }, rate);
   return cost.priced ? Number(cost.usd) : 0;
 }
