@@ -14,6 +14,13 @@ export type LlmEnd = Extract<LlmEvent, { type: "end" }>;
  * domain events announcing it, atomically. Batched, that is one statement
  * (data-modifying CTEs), so one round trip is all the visitor waits for.
  * Not batched: the plan's original, a transaction of separate statements.
+ *
+ * HOT_PATH_SQL: the two statements of every warm message (this one and
+ * storeUserMessage) are postgres.js's own tagged queries, not drizzle's sql
+ * template: postgres.js keys a tagged query by its string parts, built once,
+ * while drizzle rebuilds the query text and its parameter list on every call
+ * (its query building led the request thread's CPU profile). Both stay
+ * prepared statements (prepareAnswerPath runs them on every connection).
  */
 export async function saveReply(
   db: Database,
@@ -41,7 +48,7 @@ export async function saveReply(
   const payload = { sessionId: claims.sessionId, userMessageId, status: end.status, model: end.model };
   const jobFor = (messageId: string) => ({ ...job, messageId, organizationId: claims.organizationId });
   if (batched) {
-    const rows = await db.execute<{ id: string }>(sql`
+    const rows = await db.$client<{ id: string }[]>`
       with reply as (
         insert into chat_messages (organization_id, session_id, role, content, status, reply_to_id, model,
           prompt_tokens, cached_prompt_tokens, completion_tokens, usage_estimated, error_code)
@@ -59,7 +66,7 @@ export async function saveReply(
       ), touched as (
         update chat_sessions set last_message_at = now() where id = ${claims.sessionId} and organization_id = ${claims.organizationId}
       )
-      select id from reply`);
+      select id from reply`;
     const id = rows[0]?.id;
     if (!id) throw new Error("assistant message was not stored");
     return { messageId: id };

@@ -1,5 +1,3 @@
-import { sql } from "drizzle-orm";
-
 import type { Database } from "@leadline/db/client";
 import type { ChatMessage } from "@leadline/llm/client";
 
@@ -80,7 +78,8 @@ export class UserMessageNotStored extends Error {
  * exists under the token's site and organization. Resolves to its id.
  */
 export async function storeUserMessage(db: Database, claims: Claims, message: { clientMessageId: string; text: string }): Promise<string> {
-  const rows = await db.execute<{ found: boolean; id: string | null }>(sql`
+  // postgres.js's own tagged query (see HOT_PATH_SQL in save-reply.ts).
+  const rows = await db.$client<{ found: boolean; id: string | null }[]>`
     with s as (
       select 1 from chat_sessions
       where id = ${claims.sessionId} and organization_id = ${claims.organizationId} and site_id = ${claims.siteId}
@@ -91,7 +90,7 @@ export async function storeUserMessage(db: Database, claims: Claims, message: { 
       returning id
     )
     select exists (select 1 from s) as found, (select id from ins) as id
-  `);
+  `;
   const row = rows[0];
   if (!row?.found) throw new UserMessageNotStored("no_session");
   if (!row.id) throw new UserMessageNotStored("duplicate");
