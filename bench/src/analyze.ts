@@ -25,6 +25,8 @@ export type VariantStats = {
   tail: Summary;
   addedTtftP95: number | null;
   addedTotalP95: number | null;
+  /** tail p95 minus D's: what the variant adds after the model's last token (D's own tail is the model's end, its finish chunk one token interval later). */
+  addedTailP95: number | null;
   /** Server variants: background_runs.lag_ms of the answered messages. */
   backgroundLag: Summary | null;
   /** Server variants: reply commit → the model lane's stages done (score-in-detail's model call), for messages that had one. */
@@ -56,6 +58,7 @@ export function addOverDirect(stats: VariantStats[]): void {
   for (const s of stats) {
     s.addedTtftP95 = subtract(s.ttft.p95, direct?.ttft.p95);
     s.addedTotalP95 = subtract(s.total.p95, direct?.total.p95);
+    s.addedTailP95 = subtract(s.tail.p95, direct?.tail.p95);
   }
 }
 
@@ -78,6 +81,7 @@ function analyzeVariant(variant: Variant, samples: Sample[], rows: MessageRows, 
     tail: summarize(ok.filter((s) => s.lastTokenAt !== null).map((s) => (s.doneAt as number) - (s.lastTokenAt as number))),
     addedTtftP95: null,
     addedTotalP95: null,
+    addedTailP95: null,
     backgroundLag: server ? summarize(background.map((b) => b.lagMs)) : null,
     modelLaneLag: server ? summarize(background.flatMap((b) => b.stages.filter((st) => st.lagMs !== undefined).map((st) => st.lagMs as number))) : null,
     lostBackground: server ? answered.length - background.length : 0,
