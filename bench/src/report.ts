@@ -63,13 +63,13 @@ const CPU_HEADER = ["variant", "answered", "counted over s", "server ms/msg raw"
 /** The CPU scenario's figures: per answered message, and the idle server. */
 function cpuTable(r: ScenarioResult): { header: string[]; rows: string[][]; notes: string[] } | null {
   if (!r.cpu) return null;
-  const { idle, phases, perMessage, pendingBeforeIdle } = r.cpu;
+  const { idle, phases, perMessage, pendingBeforeIdle, settleMs } = r.cpu;
   const rows = perMessage.map((m, i) => {
     const phase = phases[i];
     return [m.variant, String(m.answered), phase ? `${num(phase.seconds)} (load ${num(phase.loadSeconds)})` : "–", num(m.rawMs, 2), num(m.idleMs, 2), num(m.netMs, 2), num(m.mainThreadMs, 2), num(m.busiestThreadMs, 2), num(m.restMs, 2), num(m.postgresMs, 2), num(m.simulatorMs, 2), num(m.generatorMs, 2)];
   });
   const notes = [
-    `idle server: ${num(idle.serverMsPerSecond, 1)} ms CPU per second (main thread ${num(idle.mainThreadMsPerSecond, 1)}, busiest other thread ${num(idle.busiestThreadMsPerSecond, 1)}, rest ${num(idleRestMsPerSecond(idle), 1)}; postgres meanwhile ${num(idle.postgresMsPerSecond, 1)} ms/s) over ${num(idle.seconds, 0)} s`,
+    `idle server: ${num(idle.serverMsPerSecond, 1)} ms CPU per second (main thread ${num(idle.mainThreadMsPerSecond, 1)}, busiest other thread ${num(idle.busiestThreadMsPerSecond, 1)}, rest ${num(idleRestMsPerSecond(idle), 1)}; postgres meanwhile ${num(idle.postgresMsPerSecond, 1)} ms/s) over ${num(idle.seconds, 0)} s, read once the server had settled (${num((settleMs ?? 0) / 1000, 1)} s after its queue went quiet: V8 collecting what the load before left)`,
     "server = the API server's process (its worker thread included; with --worker-process the worker's process added); raw = its CPU from the load's start until the messages' background work drained, per answered message; idle share = the idle server's CPU per second × that span, per message; net = raw − idle share. Raw split: main thread = the API's event loop; busiest other thread = with ROLE=all the worker thread's event loop (the background work); rest = GC, the compiler, libuv's pool (and the worker process, if any). Load generator = this process over the load only (for D the OpenAI SDK consuming the stream). Postgres = the cluster's processes, backends that ended included (the postmaster's reaped children), the bench's own drain queries too.",
   ];
   if (pendingBeforeIdle) notes.push(`${pendingBeforeIdle} background jobs of earlier scenarios were still pending when the idle reading began: the idle figure includes their work`);
