@@ -2,7 +2,8 @@ import { APIError, OpenAIError, type OpenAI } from "openai";
 
 import type { ChatMessage, LlmClientOptions, LlmEvent, LlmUsage } from "./client";
 import { describeFailure, type Failure, type Stop } from "./failures";
-import { readServerSentEvents } from "./sse";
+import { takeBody } from "./http-fetch";
+import { readEventBatches, readEventBatchesOfStream, type EventBatches } from "./sse";
 import { readUsage } from "./usage";
 
 export type AttemptContext = {
@@ -52,6 +53,7 @@ export async function* runAttempt(ctx: AttemptContext): AsyncGenerator<TokenEven
   let receivedToken = false;
   /** Read to its end: the connection is already back in the pool, and an abort would only cost a DOMException. */
   let drained = false;
+  let source: EventBatches | undefined;
   try {
     // The SDK makes the call (its request, headers, errors for a refused one); the stream it answers with is read here (see sse.ts).
     const response = await ctx.openai.chat.completions
@@ -68,7 +70,10 @@ export async function* runAttempt(ctx: AttemptContext): AsyncGenerator<TokenEven
       .asResponse();
     if (!response.body) throw new OpenAIError("the stream came without a body");
     let ended = false;
-    for await (const events of readServerSentEvents(response.body)) {
+    const chunks = takeBody(response);
+    source = chunks ? readEventBatches(chunks) : readEventBatchesOfStream(response.body);
+    const { headers } = response;
+    for (let events = await source.next(); events !== null; events = await source.next()) {
       // Chunks already buffered when we stopped are not delivered: after an abort nothing more reaches the caller.
       if (stop) break;
       // A read's chunks go out as one token event: the same text, fewer rounds through every consumer.
@@ -79,7 +84,7 @@ export async function* runAttempt(ctx: AttemptContext): AsyncGenerator<TokenEven
           ended = true;
           continue;
         }
-        const chunk = parseChunk(event.data, response.headers);
+        const chunk = parseChunk(event.data, headers);
         model = chunk.model || model;
         if (chunk.usage) usage = readUsage(chunk.usage);
         const choice = chunk.choices?.[0];
@@ -101,6 +106,7 @@ export async function* runAttempt(ctx: AttemptContext): AsyncGenerator<TokenEven
   } catch (error) {
     return { ok: false, failure: describeFailure(error, stop) };
   } finally {
+    source?.close();
     watchdog.disarm();
     signal?.removeEventListener("abort", onCallerAbort);
     if (!drained) controller.abort();

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import { createHttpFetch } from "./http-fetch";
+import { createHttpFetch, takeBody } from "./http-fetch";
 import { waitFor } from "./test-support";
 
 let server: Server;
@@ -59,6 +59,39 @@ describe("createHttpFetch", () => {
     res.end("data: [DONE]\n\n");
     expect(new TextDecoder().decode((await reader.read()).value)).toBe("data: [DONE]\n\n");
     expect((await reader.read()).done).toBe(true);
+  });
+
+  it("hands over a body's chunks to the one reader that takes them, after which its web stream refuses to be read", async () => {
+    let res!: ServerResponse;
+    handle = (_body, r) => {
+      res = r;
+      r.writeHead(200, { "content-type": "text/event-stream" });
+      r.write("data: first\n\n");
+    };
+    const response = await createHttpFetch()(url, { method: "POST", body: "{}" });
+    const chunks = takeBody(response)!;
+    expect(takeBody(response)).toBeNull();
+    const text = async () => {
+      for (;;) {
+        const taken = chunks.take();
+        if (taken === null) return null;
+        if (taken.length > 0) return Buffer.concat(taken).toString();
+        await chunks.arrival();
+      }
+    };
+    expect(await text()).toBe("data: first\n\n");
+    res.end("data: [DONE]\n\n");
+    expect(await text()).toBe("data: [DONE]\n\n");
+    expect(await text()).toBeNull();
+    await expect(response.body!.getReader().read()).rejects.toThrow(/taken/);
+  });
+
+  it("does not hand over a body whose web stream was read", async () => {
+    handle = (_body, r) => r.writeHead(200, { "content-type": "text/plain" }).end("ok");
+    const response = await createHttpFetch()(url, { method: "POST", body: "{}" });
+    expect(await response.text()).toBe("ok");
+    expect(takeBody(response)).toBeNull();
+    expect(takeBody(new Response("elsewhere"))).toBeNull();
   });
 
   it("a reader slower than the socket gets the whole body, in order (the socket waits for it)", async () => {

@@ -15,7 +15,8 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
  * model call does (its request and response objects, a body stream with
  * several promise hops per chunk). This one makes one plain request and
  * hands the SDK a real Response whose body stream is fed by the socket's
- * reads, one chunk per read.
+ * reads, one chunk per read; or a reader takes the body's chunks straight
+ * from the socket (takeBody) and no web stream is read at all.
  *
  * It serves what the SDK sends (a string or byte body) and hands anything
  * else (a stream, a form) to the global fetch. No redirects are followed and
@@ -57,52 +58,129 @@ function send(url: URL, init: RequestInit, body: string | Uint8Array | undefined
       incoming = response;
       incoming.once("end", release).once("close", release);
       const status = incoming.statusCode ?? 500;
-      const webBody = NULL_BODY_STATUSES.has(status) ? null : readableOf(incoming);
-      if (!webBody) incoming.resume();
-      resolve(new Response(webBody, { status, statusText: incoming.statusMessage, headers: toHeaders(incoming.rawHeaders) }));
+      const init = { status, statusText: incoming.statusMessage, headers: toHeaders(incoming.rawHeaders) };
+      if (NULL_BODY_STATUSES.has(status)) {
+        incoming.resume();
+        return resolve(new Response(null, init));
+      }
+      const body = { chunks: chunksOf(incoming), taken: false };
+      const answer: Response = new Response(webStreamOf(body, () => answer), init);
+      untouched.set(answer, body);
+      resolve(answer);
     });
     request.end(body);
   });
 }
 
 /**
- * The response body as a web stream, one chunk per socket read. Reading
- * pauses the socket when a chunk is waiting unread; cancelling closes it.
+ * A response body as it comes off the socket: the chunks that arrived and
+ * were not taken yet. The socket is paused while chunks wait for a reader
+ * that is not waiting, and resumed when it comes for more.
  */
-function readableOf(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+export type BodyChunks = {
+  /** The chunks since the last take ([] when none came yet); null once the body has ended. Throws how it failed. */
+  take(): Buffer[] | null;
+  /** Resolves when there is something to take (chunks, the end or a failure). */
+  arrival(): Promise<void>;
+  /** The rest is not wanted: closes the connection. */
+  cancel(): void;
+};
+
+/** Bodies of this fetch's responses that no web stream reader has started on (see takeBody). */
+const untouched = new WeakMap<Response, { chunks: BodyChunks; taken: boolean }>();
+
+/**
+ * The body of a response this fetch made, to read as chunks instead of as
+ * its web stream (which then fails if read); null for any other response or
+ * one whose web stream was read already. Why: a web stream costs every chunk
+ * a queue and a few promises, and a model's reply is hundreds of chunks.
+ */
+export function takeBody(response: Response): BodyChunks | null {
+  const body = untouched.get(response);
+  if (!body) return null;
+  untouched.delete(response);
+  body.taken = true;
+  return body.chunks;
+}
+
+function chunksOf(incoming: IncomingMessage): BodyChunks {
+  let chunks: Buffer[] = [];
+  let ended = false;
+  let failure: Error | null = null;
   let paused = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      let settled = false;
-      const fail = (error: Error) => {
-        if (settled) return;
-        settled = true;
-        controller.error(error);
-      };
-      incoming.on("data", (chunk: Buffer) => {
-        controller.enqueue(chunk); // a Buffer is a Uint8Array
-        if ((controller.desiredSize ?? 1) > 0) return;
-        incoming.pause();
-        paused = true;
-      });
-      incoming.once("end", () => {
-        settled = true;
-        controller.close();
-      });
-      // A connection cut mid-body ends the stream with an error, never quietly.
-      incoming.on("error", fail);
-      incoming.once("close", () => fail(incoming.errored ?? new Error("terminated")));
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const resolve = wake;
+    wake = null;
+    resolve?.();
+  };
+  incoming.on("data", (chunk: Buffer) => {
+    chunks.push(chunk);
+    if (wake) return notify();
+    if (paused) return;
+    incoming.pause();
+    paused = true;
+  });
+  incoming.once("end", () => {
+    ended = true;
+    notify();
+  });
+  // A connection cut mid-body ends it with an error, never quietly.
+  const fail = (error: Error) => {
+    if (ended) return;
+    failure ??= error;
+    notify();
+  };
+  incoming.on("error", fail);
+  incoming.once("close", () => fail(incoming.errored ?? new Error("terminated")));
+  return {
+    take() {
+      if (failure) throw failure;
+      if (chunks.length === 0) return ended ? null : chunks;
+      const taken = chunks;
+      chunks = [];
+      return taken;
     },
-    pull() {
+    arrival() {
+      if (failure || ended || chunks.length > 0) return Promise.resolve();
       // Only a paused socket is resumed: resume() on a flowing one still costs a tick and a read call.
-      if (!paused) return;
-      paused = false;
-      incoming.resume();
+      if (paused) {
+        paused = false;
+        incoming.resume();
+      }
+      return new Promise<void>((resolve) => (wake = resolve));
     },
     cancel() {
       incoming.destroy();
     },
-  });
+  };
+}
+
+/** The body as the web stream a Response carries: read only when nobody took its chunks. */
+function webStreamOf(body: { chunks: BodyChunks; taken: boolean }, response: () => Response): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        untouched.delete(response());
+        if (body.taken) throw new TypeError("the body was taken to be read as chunks");
+        for (;;) {
+          const chunks = body.chunks.take();
+          if (chunks === null) return controller.close();
+          if (chunks.length === 0) {
+            await body.chunks.arrival();
+            continue;
+          }
+          for (const chunk of chunks) controller.enqueue(chunk); // a Buffer is a Uint8Array
+          return;
+        }
+      },
+      cancel() {
+        body.chunks.cancel();
+      },
+    },
+    // Pulled only when read: chunks wait in BodyChunks, not in the stream's queue.
+    { highWaterMark: 0 },
+  );
 }
 
 function toHeaderRecord(init: RequestInit["headers"]): Record<string, string> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { createEventParser, readServerSentEvents } from "./sse";
+import type { BodyChunks } from "./http-fetch";
+import { createEventParser, readEventBatches, readServerSentEvents } from "./sse";
 
 describe("createEventParser", () => {
   it("returns the events a text completes and keeps a partial line for the next text", () => {
@@ -53,5 +54,39 @@ describe("readServerSentEvents", () => {
     const data: string[] = [];
     for await (const events of readServerSentEvents(body)) data.push(...events.map((e) => e.data));
     expect(data).toEqual(["café"]);
+  });
+});
+
+describe("readEventBatches", () => {
+  it("parses the chunks that came together as one batch, a character split across chunks included", async () => {
+    const euro = Buffer.from("€");
+    const arrivals: Buffer[][] = [[Buffer.from("data: a\n\ndata: "), euro.subarray(0, 1)], [euro.subarray(1), Buffer.from("\n\ndata: c")]];
+    let ended = false;
+    const body: BodyChunks = {
+      take: () => arrivals.shift() ?? (ended ? null : []),
+      arrival: () => {
+        ended = true;
+        return Promise.resolve();
+      },
+      cancel: () => undefined,
+    };
+    const batches = readEventBatches(body);
+    expect(await batches.next()).toEqual([{ event: null, data: "a" }]);
+    expect(await batches.next()).toEqual([{ event: null, data: "€" }]);
+    expect(await batches.next()).toEqual([{ event: null, data: "c" }]);
+    expect(await batches.next()).toBeNull();
+  });
+
+  it("closes a body it stops reading before its end, and only then", async () => {
+    let cancelled = 0;
+    const body = (chunks: Buffer[][]): BodyChunks => ({ take: () => chunks.shift() ?? null, arrival: () => Promise.resolve(), cancel: () => void (cancelled += 1) });
+    const early = readEventBatches(body([[Buffer.from("data: a\n\n")], [Buffer.from("data: b\n\n")]]));
+    await early.next();
+    early.close();
+    const whole = readEventBatches(body([[Buffer.from("data: a\n\n")]]));
+    await whole.next();
+    expect(await whole.next()).toBeNull();
+    whole.close();
+    expect(cancelled).toBe(1);
   });
 });
