@@ -1,9 +1,9 @@
 import { priceWorstCase } from "@leadline/api/limits/admission";
 import { createRateLimiter, type RateLimiter } from "@leadline/api/limits/rate-limits";
 import { loadSiteLimits } from "@leadline/api/limits/site-limits";
-import { alerts, chatMessages, chatSessions, leads, messageCosts, outboxEvents, refusalCounts, sites, siteSpend } from "@leadline/db/schema";
+import { alerts, chatMessages, chatSessions, leads, messageCosts, outboxEvents, rateLimits, refusalCounts, sites, siteSpend } from "@leadline/db/schema";
 import type { SendEvent } from "@leadline/validators/chat";
-import { count, eq, sql } from "drizzle-orm";
+import { count, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { AppLogger } from "./logger";
@@ -293,6 +293,31 @@ describe("the limiter's counters are shared by every instance", () => {
   it("in Postgres, when the deployment has no Redis", async () => {
     const instances = [createRateLimiter({ kind: "postgres", db: stack.database.db }), createRateLimiter({ kind: "postgres", db: stack.database.db })];
     expect(await hitsFrom(instances, 5)).toEqual(["ok", "ok", "ok", "refused", "refused"]);
+  });
+
+  it("in Postgres, a turn's background counts go as one statement and land as the library's own consume counts them", async () => {
+    const wide = { name: `batched-${Date.now()}`, points: 100, durationSeconds: 60 };
+    // The same rule with a site's own limit: another limiter, counting the same keys.
+    const widened = { ...wide, points: 200 };
+    const statements: string[] = [];
+    const limiter = createRateLimiter({ kind: "postgres", db: stack.services.db });
+    for (const key of ["a", "b"]) expect(await limiter.consume([{ rule: wide, key }, { rule: widened, key }])).toBeNull(); // asked synchronously: keys not seen yet
+    const options = stack.services.sql.options as { debug?: unknown };
+    const debug = options.debug;
+    options.debug = (_connection: number, query: string) => void statements.push(query);
+    try {
+      for (let i = 0; i < 5; i += 1) for (const key of ["a", "b"]) expect(await limiter.consume([{ rule: wide, key }, { rule: widened, key }])).toBeNull();
+      await limiter.settled();
+    } finally {
+      options.debug = debug;
+    }
+    // Two sessions × two limiters, five hits each: one statement.
+    expect(statements.filter((q) => q.includes("rate_limits"))).toHaveLength(1);
+    const rows = await stack.database.db.select().from(rateLimits).where(inArray(rateLimits.key, [`rl:${wide.name}:a`, `rl:${wide.name}:b`]));
+    expect(rows.map((r) => [r.key, r.points]).sort()).toEqual([
+      [`rl:${wide.name}:a`, 12],
+      [`rl:${wide.name}:b`, 12],
+    ]);
   });
 
   it("in Redis, and while Redis is unreachable each instance still limits on its own", async () => {

@@ -27,6 +27,9 @@ export type RateLimiter = {
 /** What the store last said about a key: points left in its window, and hits counted here since that are still on their way. */
 type Known = { remaining: number; resetAt: number; unconfirmed: number };
 
+/** Hits admitted locally, waiting to be counted in the store. */
+type PendingCount = { rule: RateRule; limiter: RateLimiterAbstract; key: string; hits: number };
+
 /** Past this many remembered keys, expired ones are dropped (and, if still too many, all). */
 const MAX_KNOWN_KEYS = 100_000;
 
@@ -109,23 +112,42 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
    * Background counts wait for the next turn of the event loop (by then the
    * admitted request has started its model call), and a key's hits of one
    * turn go to the store as one consume of that many points: under load a
-   * site's key costs the store one call a turn, not one a message.
+   * site's key costs the store one call a turn, not one a message. In
+   * Postgres all of a turn's keys are counted by one statement.
    */
-  const pendingCounts = new Map<string, { limiter: RateLimiterAbstract; key: string; hits: number }>();
+  const pendingCounts = new Map<string, PendingCount>();
   const counting = new Set<Promise<unknown>>();
-  function countLater(knownKey: string, limiter: RateLimiterAbstract, key: string) {
+  function countLater(knownKey: string, rule: RateRule, limiter: RateLimiterAbstract, key: string) {
     const pending = pendingCounts.get(knownKey);
     if (pending) {
       pending.hits += 1;
       return;
     }
-    pendingCounts.set(knownKey, { limiter, key, hits: 1 });
+    pendingCounts.set(knownKey, { rule, limiter, key, hits: 1 });
     if (pendingCounts.size === 1) setImmediate(countPending);
   }
 
   function countPending() {
     const batch = [...pendingCounts];
     pendingCounts.clear();
+    if (store.kind === "postgres") {
+      const counted = countInPostgres(store.db, batch)
+        .then(
+          (answers) => {
+            const now = Date.now();
+            for (const [knownKey, pending] of batch) {
+              const answer = answers.get(pending.limiter.getKey(pending.key));
+              if (answer) learn(knownKey, answer, now, pending.hits);
+              else known.delete(knownKey);
+            }
+          },
+          // Uncounted: the keys are asked synchronously next time, which falls back to each limiter's in-process count.
+          () => batch.forEach(([knownKey]) => known.delete(knownKey)),
+        )
+        .finally(() => counting.delete(counted));
+      counting.add(counted);
+      return;
+    }
     for (const [knownKey, { limiter, key, hits }] of batch) {
       const counted = limiter
         .consume(key, hits)
@@ -147,7 +169,7 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
     const now = Date.now();
     if (admitsLocally(rule, knownKey, now)) {
       known.get(knownKey)!.unconfirmed += 1;
-      countLater(knownKey, limiter, key);
+      countLater(knownKey, rule, limiter, key);
       return null;
     }
     try {
@@ -184,4 +206,38 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
       }
     },
   };
+}
+
+/**
+ * Counts a turn's hits in the rate_limits table in one statement, with the
+ * same rule as RateLimiterDrizzle's consume (the synchronous path counts in
+ * the same rows): an expired window restarts at this count, a live one adds
+ * to it. Keys are the limiters' own (their key prefix included); two
+ * limiters of one rule counting one key are summed. Answers by row key.
+ */
+async function countInPostgres(db: Database, batch: ReadonlyArray<[string, PendingCount]>): Promise<Map<string, RateLimiterRes>> {
+  const rows = new Map<string, { points: number; durationMs: number; limit: number }>();
+  for (const [, { rule, limiter, key, hits }] of batch) {
+    const rowKey = limiter.getKey(key);
+    const row = rows.get(rowKey);
+    if (row) row.points += hits;
+    else rows.set(rowKey, { points: hits, durationMs: rule.durationSeconds * 1000, limit: rule.points });
+  }
+  const now = Date.now();
+  const counts = [...rows].map(([key, row]) => ({ key, points: row.points, expire: new Date(now + row.durationMs).toISOString() }));
+  // One JSON parameter: this client's serializers (drizzle's) leave JS arrays unencoded.
+  const counted = await db.$client<{ key: string; points: number; expire: Date | string | null }[]>`
+    insert into rate_limits as r (key, points, expire)
+    select t.key, t.points, t.expire from jsonb_to_recordset(${JSON.stringify(counts)}::jsonb) as t(key text, points int, expire timestamptz)
+    on conflict (key) do update set
+      points = case when r.expire <= ${new Date(now).toISOString()}::timestamptz then excluded.points else r.points + excluded.points end,
+      expire = case when r.expire <= ${new Date(now).toISOString()}::timestamptz then excluded.expire else r.expire end
+    returning key, points, expire`;
+  const answers = new Map<string, RateLimiterRes>();
+  for (const row of counted) {
+    const limit = rows.get(row.key)?.limit ?? 0;
+    const msBeforeNext = row.expire ? Math.max(new Date(row.expire).getTime() - Date.now(), 0) : -1;
+    answers.set(row.key, new RateLimiterRes(Math.max(limit - row.points, 0), msBeforeNext, row.points));
+  }
+  return answers;
 }
