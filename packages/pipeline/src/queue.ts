@@ -41,6 +41,10 @@ export async function startQueue(
     connectionString: url,
     schema: "pgboss",
     max: 10,
+    // Kept open while idle (pg's default closes them after 10 s): a connection
+    // opened under load costs its SCRAM login, a pbkdf2 hash on the event loop
+    // (17 ms of the API's main thread in one fast-profile window).
+    idleTimeoutMillis: 0,
     application_name: "leadline-queue",
     connectionTimeoutMillis: 5000,
     supervise,
