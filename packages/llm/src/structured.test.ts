@@ -211,4 +211,12 @@ describe("createStructuredExtractor", () => {
     expect(result).toMatchObject({ ok: false, code: "bad_request" });
     if (!result.ok) expect(result.message).toMatch(/response_format\.json_schema\.name/);
   });
+
+  it("sends each call's own schema name, also for a schema it has sent before", async () => {
+    const extractor = createExtractor();
+
+    expect(await extractor.extract(CONVERSATION, leadSchema, "lead")).toMatchObject({ ok: true });
+    expect(await extractor.extract(CONVERSATION, leadSchema, "lead score")).toMatchObject({ ok: false, code: "bad_request" });
+    expect(await extractor.extract(CONVERSATION, leadSchema, "lead")).toMatchObject({ ok: true });
+  });
 });

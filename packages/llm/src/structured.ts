@@ -4,6 +4,7 @@ import type { z } from "zod";
 
 import type { ChatMessage, LlmErrorCode, LlmUsage } from "./client";
 import { describeFailure, type Stop } from "./failures";
+import { createHttpFetch } from "./http-fetch";
 import { estimateUsage, readUsage } from "./usage";
 
 export type { ChatMessage, LlmErrorCode, LlmUsage } from "./client";
@@ -41,7 +42,8 @@ type Failed = Extract<StructuredResult<never>, { ok: false }>;
 
 export function createStructuredExtractor(options: StructuredExtractorOptions): StructuredExtractor {
   // Extraction runs in the background, so one SDK retry of a 5xx, 429 or dropped connection costs nobody a wait.
-  const openai = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 1 });
+  // The chat stream's fetch (see http-fetch.ts): the SDK's default one (undici's, over web streams) costs the worker thread far more CPU per call.
+  const openai = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 1, fetch: createHttpFetch() });
   return {
     extract: (messages, schema, schemaName, opts = {}) =>
       extract(openai, options, { messages, schema, schemaName, signal: opts.signal }),
@@ -60,7 +62,7 @@ async function extract<T>(
   options: StructuredExtractorOptions,
   request: ExtractRequest<T>,
 ): Promise<StructuredResult<T>> {
-  const format = buildResponseFormat(request.schema, request.schemaName);
+  const format = readResponseFormat(request.schema, request.schemaName);
   if ("ok" in format) return format;
 
   const call = startCall(options.timeoutMs, request.signal);
@@ -98,6 +100,28 @@ function sendRequest(send: () => Promise<OpenAI.ChatCompletion>): Promise<Settle
       (completion) => ({ completion }),
       (error: unknown) => ({ error }),
     );
+}
+
+/**
+ * Formats built so far, by schema and then by name (the name is sent inside
+ * the format). Converting a zod schema to JSON schema is costly and was redone
+ * on every call; a schema is immutable and callers declare theirs once, so the
+ * answer, a failure included, never changes.
+ */
+const responseFormats = new WeakMap<z.ZodType, Map<string, OpenAI.ResponseFormatJSONSchema | Failed>>();
+
+function readResponseFormat(schema: z.ZodType, name: string): OpenAI.ResponseFormatJSONSchema | Failed {
+  let byName = responseFormats.get(schema);
+  if (!byName) {
+    byName = new Map();
+    responseFormats.set(schema, byName);
+  }
+  let format = byName.get(name);
+  if (!format) {
+    format = buildResponseFormat(schema, name);
+    byName.set(name, format);
+  }
+  return format;
 }
 
 /**
