@@ -34,22 +34,26 @@ const QUIET_WAIT_MS = 60_000;
  * After a load the server's process keeps burning CPU for a second or two
  * with no JavaScript running: V8's helper threads collect and compact the
  * heap the load left (measured per thread: ~100 ms on its GC threads in the
- * first second, then nothing). That is the load's cost, not the idle
- * server's, so the idle reading starts once a window of SETTLE_WINDOW_MS
- * spends no more than the idle goal (10 ms/s), or after SETTLE_MAX_MS.
+ * first second), and V8's memory reducer follows with full GCs some seconds
+ * apart (~90 ms each, every ~9 s in an after-silence profile) until the heap
+ * has shrunk. That is the load's cost, not the idle server's, so the idle
+ * reading starts once SETTLED_WINDOWS windows of SETTLE_WINDOW_MS in a row
+ * spend no more than the idle goal (10 ms/s) each, or after SETTLE_MAX_MS.
  */
 const SETTLE_WINDOW_MS = 2_000;
-const SETTLE_MAX_MS = 20_000;
+const SETTLED_WINDOWS = 5;
+const SETTLE_MAX_MS = 60_000;
 const SETTLED_MS_PER_SECOND = 10;
 
 async function waitForSettledServer(read: ReturnType<typeof createReader>): Promise<number> {
   const started = performance.now();
   let before = await read({ scrape: false });
-  while (performance.now() - started < SETTLE_MAX_MS) {
+  let quiet = 0;
+  while (quiet < SETTLED_WINDOWS && performance.now() - started < SETTLE_MAX_MS) {
     await new Promise((r) => setTimeout(r, SETTLE_WINDOW_MS));
     const after = await read({ scrape: false });
     const serverMs = ((after.cpu.server ?? 0) - (before.cpu.server ?? 0)) * 1000;
-    if (serverMs <= SETTLED_MS_PER_SECOND * ((after.at - before.at) / 1000)) break;
+    quiet = serverMs <= SETTLED_MS_PER_SECOND * ((after.at - before.at) / 1000) ? quiet + 1 : 0;
     before = after;
   }
   return performance.now() - started;
