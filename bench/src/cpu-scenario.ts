@@ -35,14 +35,16 @@ const QUIET_WAIT_MS = 60_000;
  * with no JavaScript running: V8's helper threads collect and compact the
  * heap the load left (measured per thread: ~100 ms on its GC threads in the
  * first second), and V8's memory reducer follows with full GCs some seconds
- * apart (~90 ms each, every ~9 s in an after-silence profile) until the heap
- * has shrunk. That is the load's cost, not the idle server's, so the idle
- * reading starts once SETTLED_WINDOWS windows of SETTLE_WINDOW_MS in a row
- * spend no more than the idle goal (10 ms/s) each, or after SETTLE_MAX_MS.
+ * apart (~90 ms each, every ~9 s in an after-silence profile; after the
+ * 100-session scenarios a 10 s reading that began 11 s after the queue went
+ * quiet still caught 670 ms of it) until the heap has shrunk. That is the
+ * load's cost, not the idle server's, so the idle reading starts once
+ * SETTLED_WINDOWS windows of SETTLE_WINDOW_MS in a row (30 s) spend no more
+ * than the idle goal (10 ms/s) each, or after SETTLE_MAX_MS.
  */
 const SETTLE_WINDOW_MS = 2_000;
-const SETTLED_WINDOWS = 5;
-const SETTLE_MAX_MS = 60_000;
+const SETTLED_WINDOWS = 15;
+const SETTLE_MAX_MS = 90_000;
 const SETTLED_MS_PER_SECOND = 10;
 
 async function waitForSettledServer(read: ReturnType<typeof createReader>): Promise<number> {
