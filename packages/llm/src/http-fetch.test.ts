@@ -29,6 +29,17 @@ afterEach(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+/** Answers the next request with an event stream that has sent its first event and stays open; `res` ends it. */
+function openEventStream() {
+  const open = {} as { res: ServerResponse };
+  handle = (_body, r) => {
+    open.res = r;
+    r.writeHead(200, { "content-type": "text/event-stream" });
+    r.write("data: first\n\n");
+  };
+  return open;
+}
+
 describe("createHttpFetch", () => {
   it("sends the method, headers and body, and answers with status, headers and body", async () => {
     let seen: Record<string, unknown> = {};
@@ -46,28 +57,18 @@ describe("createHttpFetch", () => {
   });
 
   it("hands over the body as it arrives, before the response ends", async () => {
-    let res!: ServerResponse;
-    handle = (_body, r) => {
-      res = r;
-      r.writeHead(200, { "content-type": "text/event-stream" });
-      r.write("data: first\n\n");
-    };
+    const open = openEventStream();
     const response = await createHttpFetch()(url, { method: "POST", body: "{}" });
     const reader = response.body!.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toBe("data: first\n\n");
-    res.end("data: [DONE]\n\n");
+    open.res.end("data: [DONE]\n\n");
     expect(new TextDecoder().decode((await reader.read()).value)).toBe("data: [DONE]\n\n");
     expect((await reader.read()).done).toBe(true);
   });
 
   it("hands over a body's chunks to the one reader that takes them, after which its web stream refuses to be read", async () => {
-    let res!: ServerResponse;
-    handle = (_body, r) => {
-      res = r;
-      r.writeHead(200, { "content-type": "text/event-stream" });
-      r.write("data: first\n\n");
-    };
+    const open = openEventStream();
     const response = await createHttpFetch()(url, { method: "POST", body: "{}" });
     const chunks = takeBody(response)!;
     expect(takeBody(response)).toBeNull();
@@ -80,7 +81,7 @@ describe("createHttpFetch", () => {
       }
     };
     expect(await text()).toBe("data: first\n\n");
-    res.end("data: [DONE]\n\n");
+    open.res.end("data: [DONE]\n\n");
     expect(await text()).toBe("data: [DONE]\n\n");
     expect(await text()).toBeNull();
     await expect(response.body!.getReader().read()).rejects.toThrow(/taken/);
@@ -114,10 +115,7 @@ describe("createHttpFetch", () => {
   });
 
   it("an abort mid-body closes the connection and fails the read", async () => {
-    handle = (_body, r) => {
-      r.writeHead(200, { "content-type": "text/event-stream" });
-      r.write("data: first\n\n");
-    };
+    openEventStream();
     const controller = new AbortController();
     const response = await createHttpFetch()(url, { method: "POST", body: "{}", signal: controller.signal });
     const reader = response.body!.getReader();

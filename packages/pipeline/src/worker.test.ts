@@ -47,6 +47,15 @@ afterAll(async () => {
 
 const end = { type: "end" as const, status: "complete" as const, text: "Thanks!", model: "gpt-4o-mini", usage: { promptTokens: 50, cachedPromptTokens: 0, completionTokens: 5, estimated: false }, timings: { firstTokenMs: 1, totalMs: 1, attempts: 1 } };
 
+/** A saved reply whose background job (record-analytics) is still to run. */
+async function answeredMessage() {
+  const fixture = await seedSession(database);
+  const user = await insertUserMessage(database, fixture.claims, "Hello");
+  const job = { stages: ["record-analytics"], complexity: "simple", flags: defaultFlags() };
+  const { messageId } = await saveReply(database.db, fixture.claims, user.id, end, true, job);
+  return { job, messageId, organizationId: fixture.organizationId };
+}
+
 describe("the worker's batches", () => {
   it("messages sent together are claimed together: each stage runs once for all of them, with the same rows as one by one", async () => {
     const first = await seedSession(database);
@@ -97,11 +106,8 @@ describe("the worker's batches", () => {
       enhancementWindowMs: 1_000,
     });
     try {
-      const fixture = await seedSession(database);
-      const user = await insertUserMessage(database, fixture.claims, "Hello");
-      const job = { stages: ["record-analytics"], complexity: "simple", flags: defaultFlags() };
-      const { messageId } = await saveReply(database.db, fixture.claims, user.id, end, true, job);
-      await api.deps.queue!.sendPostProcess({ ...job, complexity: "simple", messageId, organizationId: fixture.organizationId, committedAt: Date.now() });
+      const { job, messageId, organizationId } = await answeredMessage();
+      await api.deps.queue!.sendPostProcess({ ...job, complexity: "simple", messageId, organizationId, committedAt: Date.now() });
       // The worker polls once a minute here: only the announcement brings it in time.
       await expect.poll(async () => (await database.db.select().from(backgroundRuns).where(eq(backgroundRuns.messageId, messageId))).length, { timeout: 10_000 }).toBe(1);
     } finally {
@@ -117,12 +123,9 @@ describe("the worker's batches", () => {
       enhancementWindowMs: 1_000,
     });
     try {
-      const fixture = await seedSession(database);
-      const user = await insertUserMessage(database, fixture.claims, "Hello");
-      const job = { stages: ["record-analytics"], complexity: "simple", flags: defaultFlags() };
-      const { messageId } = await saveReply(database.db, fixture.claims, user.id, end, true, job);
+      const { job, messageId, organizationId } = await answeredMessage();
       // Straight into pg-boss: no wake-up in this process, no NOTIFY to another.
-      await looking.queue.boss.insert([{ name: "post-process", data: { ...job, complexity: "simple", messageId, organizationId: fixture.organizationId, committedAt: Date.now() } }]);
+      await looking.queue.boss.insert([{ name: "post-process", data: { ...job, complexity: "simple", messageId, organizationId, committedAt: Date.now() } }]);
       await expect.poll(async () => (await database.db.select().from(backgroundRuns).where(eq(backgroundRuns.messageId, messageId))).length, { timeout: 5_000 }).toBe(1);
     } finally {
       await looking.stop();
