@@ -295,6 +295,17 @@ describe("the limiter's counters are shared by every instance", () => {
     expect(await hitsFrom(instances, 5)).toEqual(["ok", "ok", "ok", "refused", "refused"]);
   });
 
+  it("in Postgres, a burst of sends at once on a new session is admitted exactly up to its limit", async () => {
+    const perSession = { name: `burst-${Date.now()}`, points: 10, durationSeconds: 60 };
+    const limiter = createRateLimiter({ kind: "postgres", db: stack.services.db });
+    limiter.assumeUnused([{ rule: perSession, key: "s" }]);
+    const outcomes = await Promise.all(Array.from({ length: 200 }, () => limiter.consume([{ rule: perSession, key: "s" }])));
+    await limiter.settled();
+    expect(outcomes.filter((o) => o === null)).toHaveLength(10);
+    const [row] = await stack.database.db.select().from(rateLimits).where(eq(rateLimits.key, `rl:${perSession.name}:s`));
+    expect(row?.points).toBe(200); // every hit counted, the refused ones too, as the library counts them
+  });
+
   it("in Postgres, a turn's background counts go as one statement and land as the library's own consume counts them", async () => {
     const wide = { name: `batched-${Date.now()}`, points: 100, durationSeconds: 60 };
     // The same rule with a site's own limit: another limiter, counting the same keys.

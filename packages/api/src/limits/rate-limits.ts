@@ -117,6 +117,16 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
    */
   const pendingCounts = new Map<string, PendingCount>();
   const counting = new Set<Promise<unknown>>();
+  /** Each key's count on its way to the store. */
+  const inFlight = new Map<string, Promise<unknown>>();
+  function track(knownKeys: Iterable<string>, counted: Promise<unknown>) {
+    for (const knownKey of knownKeys) inFlight.set(knownKey, counted);
+    counting.add(counted);
+    void counted.finally(() => {
+      counting.delete(counted);
+      for (const knownKey of knownKeys) if (inFlight.get(knownKey) === counted) inFlight.delete(knownKey);
+    });
+  }
   function countLater(knownKey: string, rule: RateRule, limiter: RateLimiterAbstract, key: string) {
     const pending = pendingCounts.get(knownKey);
     if (pending) {
@@ -130,6 +140,7 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
   function countPending() {
     const batch = [...pendingCounts];
     pendingCounts.clear();
+    if (batch.length === 0) return; // taken by a synchronous consume meanwhile
     if (store.kind === "postgres") {
       const counted = countInPostgres(store.db, batch)
         .then(
@@ -143,9 +154,8 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
           },
           // Uncounted: the keys are asked synchronously next time, which falls back to each limiter's in-process count.
           () => batch.forEach(([knownKey]) => known.delete(knownKey)),
-        )
-        .finally(() => counting.delete(counted));
-      counting.add(counted);
+        );
+      track(batch.map(([knownKey]) => knownKey), counted);
       return;
     }
     for (const [knownKey, { limiter, key, hits }] of batch) {
@@ -157,9 +167,8 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
             if (answer instanceof RateLimiterRes) learn(knownKey, answer, Date.now(), hits);
             else known.delete(knownKey); // the store and its insurance failed: ask synchronously next time
           },
-        )
-        .finally(() => counting.delete(counted));
-      counting.add(counted);
+        );
+      track([knownKey], counted);
     }
   }
 
@@ -172,13 +181,24 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
       countLater(knownKey, rule, limiter, key);
       return null;
     }
+    // Near its limit the store decides, so it must have every hit admitted here first: the key's hits
+    // still waiting for this turn's count go with this one, and whoever asks after waits for a count on
+    // its way (200 sends at once on a new session with a limit of 10 were 19 admitted without this).
+    const earlier = pendingCounts.get(knownKey)?.hits ?? 0;
+    pendingCounts.delete(knownKey);
+    const before = inFlight.get(knownKey);
+    const asked = (async () => {
+      await before;
+      return limiter.consume(key, 1 + earlier);
+    })();
+    if (earlier > 0) track([knownKey], asked.catch(() => undefined));
     try {
-      learn(knownKey, await limiter.consume(key), Date.now(), 0);
+      learn(knownKey, await asked, Date.now(), earlier);
       return null;
     } catch (refusal) {
       // A store error reaches here only when the insurance limiter failed as well.
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
-      learn(knownKey, refusal, Date.now(), 0);
+      learn(knownKey, refusal, Date.now(), earlier);
       return { rule: rule.name, retryAfterMs: Math.max(refusal.msBeforeNext, 1) };
     }
   }
