@@ -54,7 +54,8 @@ async function waitForSettledServer(read: ReturnType<typeof createReader>): Prom
   while (quiet < SETTLED_WINDOWS && performance.now() - started < SETTLE_MAX_MS) {
     await new Promise((r) => setTimeout(r, SETTLE_WINDOW_MS));
     const after = await read({ scrape: false });
-    const serverMs = ((after.cpu.server ?? 0) - (before.cpu.server ?? 0)) * 1000;
+    // The server's process, and the worker's when it has one of its own (--worker-process): the idle reading counts both.
+    const serverMs = ((after.cpu.server ?? 0) + (after.cpu.worker ?? 0) - (before.cpu.server ?? 0) - (before.cpu.worker ?? 0)) * 1000;
     quiet = serverMs <= SETTLED_MS_PER_SECOND * ((after.at - before.at) / 1000) ? quiet + 1 : 0;
     before = after;
   }
